@@ -1,0 +1,269 @@
+"""The configuration file: schema, loading and one-line validation errors.
+
+The default file is `config.toml` in the working directory; `--config` or the
+`POLICY_MONITOR_CONFIG` environment variable name another one.  The storage URL
+can be overridden with `POLICY_MONITOR_DATABASE_URL` (handy for containers).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+CONFIG_ENV = "POLICY_MONITOR_CONFIG"
+DATABASE_URL_ENV = "POLICY_MONITOR_DATABASE_URL"
+DEFAULT_CONFIG = Path("config.toml")
+DEFAULT_DATABASE_URL = "sqlite:///data/policy-monitor.db"
+
+SLUG = r"^[a-z0-9][a-z0-9_-]*$"
+SCHEDULE = re.compile(r"^\d+[smhdw]$|^(\S+\s+){4}\S+$")
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded as one line: `file: key: what is wrong`."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RangeSelector(_Strict):
+    """An Open Terms Archive range: the content between a start and an end boundary."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    start_before: str | None = Field(None, alias="startBefore")
+    start_after: str | None = Field(None, alias="startAfter")
+    end_before: str | None = Field(None, alias="endBefore")
+    end_after: str | None = Field(None, alias="endAfter")
+
+    @model_validator(mode="after")
+    def _one_start_one_end(self) -> RangeSelector:
+        if (self.start_before is None) == (self.start_after is None):
+            raise ValueError("a range needs exactly one of startBefore / startAfter")
+        if (self.end_before is None) == (self.end_after is None):
+            raise ValueError("a range needs exactly one of endBefore / endAfter")
+        return self
+
+    def as_spec(self) -> dict[str, str]:
+        """The range as the plain dict the extractor takes (OTA's camelCase keys)."""
+        return self.model_dump(by_alias=True, exclude_none=True)
+
+
+Selector = str | RangeSelector
+SelectorSpec = Selector | list[Selector]
+
+
+def _selector_as_spec(value: SelectorSpec | None) -> Any:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, RangeSelector):
+        return value.as_spec()
+    return [_selector_as_spec(item) for item in value]
+
+
+def _check_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not an http(s) URL: {url!r}")
+    if any(c.isspace() for c in url):
+        raise ValueError(f"URL contains whitespace: {url!r}")
+    return url
+
+
+class DocumentConfig(_Strict):
+    """One watched document of a vendor (its privacy policy, terms, ...)."""
+
+    type: Annotated[str, Field(pattern=SLUG)]
+    url: str
+    select: SelectorSpec | None = None
+    remove: SelectorSpec | None = None
+    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")] | None = None
+    schedule: str | None = None
+    headers: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        return _check_url(value)
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, value: str | None) -> str | None:
+        if value is not None and not SCHEDULE.match(value.strip()):
+            raise ValueError(f"not an interval like '12h' or a 5-field cron expression: {value!r}")
+        return value
+
+    @property
+    def select_spec(self) -> Any:
+        """`select` in the extractor's plain form (str, dict or list)."""
+        return _selector_as_spec(self.select)
+
+    @property
+    def remove_spec(self) -> Any:
+        """`remove` in the extractor's plain form (str, dict or list)."""
+        return _selector_as_spec(self.remove)
+
+
+class VendorConfig(_Strict):
+    """A vendor and the documents watched for it."""
+
+    id: Annotated[str, Field(pattern=SLUG)]
+    name: Annotated[str, Field(min_length=1)]
+    tags: list[str] = Field(default_factory=list)
+    documents: Annotated[list[DocumentConfig], Field(min_length=1)]
+
+    @field_validator("documents")
+    @classmethod
+    def _unique_types(cls, documents: list[DocumentConfig]) -> list[DocumentConfig]:
+        seen: set[str] = set()
+        for doc in documents:
+            if doc.type in seen:
+                raise ValueError(f"two documents of type {doc.type!r}")
+            seen.add(doc.type)
+        return documents
+
+
+class StorageConfig(_Strict):
+    """Where versions are kept: any SQLAlchemy URL; SQLite by default."""
+
+    url: str = DEFAULT_DATABASE_URL
+
+
+class CrawlConfig(_Strict):
+    """How pages are fetched: politeness, timeouts and limits."""
+
+    user_agent: str = "policy-monitor/0.1 (+https://github.com/policy-monitor/policy-monitor)"
+    timeout: Annotated[float, Field(gt=0)] = 30.0
+    delay: Annotated[float, Field(ge=0)] = 2.0
+    concurrency_per_domain: Annotated[int, Field(ge=1, le=8)] = 1
+    obey_robots_txt: bool = True
+    autothrottle: bool = True
+    retries: Annotated[int, Field(ge=0, le=10)] = 2
+    max_bytes: Annotated[int, Field(gt=0)] = 10 * 1024 * 1024
+    cycle_timeout: Annotated[float, Field(gt=0)] = 1800.0
+    default_schedule: str = "12h"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+
+    @field_validator("user_agent")
+    @classmethod
+    def _contact(cls, value: str) -> str:
+        if "http" not in value and "@" not in value:
+            raise ValueError("the user agent should carry a contact URL or e-mail address")
+        return value
+
+
+class Config(_Strict):
+    """The whole configuration file."""
+
+    storage: StorageConfig = Field(default_factory=StorageConfig)
+    crawl: CrawlConfig = Field(default_factory=CrawlConfig)
+    vendors: list[VendorConfig] = Field(default_factory=list)
+    path: Path | None = Field(None, exclude=True)
+
+    @field_validator("vendors")
+    @classmethod
+    def _unique_ids(cls, vendors: list[VendorConfig]) -> list[VendorConfig]:
+        seen: set[str] = set()
+        for index, vendor in enumerate(vendors):
+            if vendor.id in seen:
+                raise _DuplicateVendor(index, vendor.id)
+            seen.add(vendor.id)
+        return vendors
+
+    def vendor(self, vendor_id: str) -> VendorConfig | None:
+        """The vendor with this id, or None."""
+        return next((v for v in self.vendors if v.id == vendor_id), None)
+
+    @property
+    def database_url(self) -> str:
+        """The storage URL, with a relative SQLite path resolved against the config file's folder."""
+        url = os.environ.get(DATABASE_URL_ENV) or self.storage.url
+        prefix = "sqlite:///"
+        if url.startswith(prefix) and url != "sqlite:///:memory:":
+            path = Path(url.removeprefix(prefix))
+            if not path.is_absolute():
+                base = self.path.parent if self.path else Path.cwd()
+                url = prefix + str((base / path).resolve())
+        return url
+
+
+class _DuplicateVendor(ValueError):
+    def __init__(self, index: int, vendor_id: str) -> None:
+        super().__init__(f"duplicate vendor id {vendor_id!r}")
+        self.index = index
+
+
+def config_path(explicit: Path | None = None) -> Path:
+    """The config file to use: explicit, then $POLICY_MONITOR_CONFIG, then ./config.toml."""
+    if explicit is not None:
+        return explicit
+    return Path(os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate a config file; any problem raises ConfigError with a one-line message."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    try:
+        return Config.model_validate({**raw, "path": path})
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {_describe(exc)}") from None
+
+
+def _describe(exc: ValidationError) -> str:
+    """One line for the first validation error: the dotted key and what is wrong."""
+    errors = [(_location(error), error) for error in exc.errors()]
+    field = errors[0][0]
+    # A union (e.g. `select`) reports one error per alternative: the deepest is the telling one.
+    loc, first = max(
+        (e for e in errors if e[0][: len(field)] == field),
+        key=lambda e: (len(e[0]), e[1]["type"] not in _TYPE_MISMATCH),
+    )
+    if first["type"] == "extra_forbidden":
+        message = "unknown key"
+    elif first["type"] == "missing":
+        message = "required key is missing"
+    elif first["type"] in _TYPE_MISMATCH and {"select", "remove"} & set(loc):
+        message = SELECTOR_HELP
+    elif first["type"] == "string_pattern_mismatch" and first["ctx"]["pattern"] == SLUG:
+        message = f"{first['input']!r} must be lower-case letters, digits, '-' or '_'"
+    else:
+        message = first["msg"].removeprefix("Value error, ")
+    others = len({tuple(e[0][:2]) for e in errors}) - 1
+    more = f" (and {others} more problem{'s' if others > 1 else ''})" if others else ""
+    return f"{_dotted(loc)}: {message}{more}"
+
+
+SELECTOR_HELP = (
+    "must be a CSS selector, a range {startBefore|startAfter, endBefore|endAfter} or a list of them"
+)
+_TYPE_MISMATCH = {"string_type", "model_type", "list_type", "dict_type"}
+
+
+def _location(error: Any) -> list[Any]:
+    loc = list(error["loc"])
+    ctx_error = error.get("ctx", {}).get("error")
+    if isinstance(ctx_error, _DuplicateVendor):
+        loc += [ctx_error.index, "id"]
+    # Union members add their type name to the location (`str`, `RangeSelector`, ...): drop them.
+    return [part for part in loc if isinstance(part, int) or (part.isidentifier() and part != "str")]
+
+
+def _dotted(loc: list[Any]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"

@@ -1,0 +1,136 @@
+"""SQLModel tables: vendors, their documents, raw snapshots, extracted versions and crawl runs.
+
+Every datetime is timezone-aware UTC (`UTCDateTime` stores naive UTC and gives back aware values,
+so SQLite and PostgreSQL behave the same).  The schema is created and upgraded by Alembic
+(`storage/migrations`); change it only together with a new migration.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A datetime column that only accepts aware values and always returns aware UTC."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Vendor(SQLModel, table=True):
+    """A company whose documents are watched; `id` is the slug from the config."""
+
+    id: str = Field(primary_key=True, max_length=64)
+    name: str
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Document(SQLModel, table=True):
+    """One watched document of a vendor (privacy_policy, terms, ...)."""
+
+    __table_args__ = (UniqueConstraint("vendor_id", "type"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    vendor_id: str = Field(sa_column=Column(String(64), ForeignKey("vendor.id"), nullable=False, index=True))
+    type: str = Field(max_length=64)
+    url: str = Field(sa_type=Text)
+    language: str | None = Field(default=None, max_length=16)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Blob(SQLModel, table=True):
+    """A raw response body, zlib-compressed and stored once per SHA-256 of the uncompressed bytes."""
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    size: int
+    compression: str = Field(default="zlib", max_length=16)
+    data: bytes = Field(sa_type=LargeBinary)
+
+
+class CrawlRun(SQLModel, table=True):
+    """One crawl cycle: which documents it set out to fetch, when it started and ended, how it ended."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    status: str = Field(default="running", max_length=16)
+    trigger: str = Field(default="cli", max_length=16)
+    planned: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    error: str | None = Field(default=None, sa_type=Text)
+
+
+class Version(SQLModel, table=True):
+    """A distinct extracted text of a document, with when it was first and last seen."""
+
+    __table_args__ = (UniqueConstraint("document_id", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(sa_column=Column(Integer, ForeignKey("document.id"), nullable=False, index=True))
+    seq: int
+    text: str = Field(sa_type=Text)
+    text_hash: str = Field(max_length=64, index=True)
+    size: int
+    lines_added: int = 0
+    lines_removed: int = 0
+    language: str | None = Field(default=None, max_length=16)
+    dates: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    policy_date: str | None = Field(default=None, max_length=10)
+    first_seen: datetime = Field(sa_type=UTCDateTime)
+    last_seen: datetime = Field(sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Snapshot(SQLModel, table=True):
+    """One fetch of a document, whatever its outcome; `version_id` is the version its text gave."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(sa_column=Column(Integer, ForeignKey("document.id"), nullable=False, index=True))
+    crawl_run_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("crawlrun.id"), nullable=True, index=True)
+    )
+    fetched_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    requested_url: str = Field(sa_type=Text)
+    final_url: str | None = Field(default=None, sa_type=Text)
+    http_status: int | None = None
+    content_type: str | None = Field(default=None, max_length=255)
+    headers: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    body_sha256: str | None = Field(
+        default=None, sa_column=Column(String(64), ForeignKey("blob.sha256"), nullable=True, index=True)
+    )
+    outcome: str = Field(max_length=32, index=True)
+    error: str | None = Field(default=None, sa_type=Text)
+    elapsed_ms: int | None = None
+    version_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("version.id"), nullable=True, index=True)
+    )
