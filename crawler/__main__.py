@@ -1,0 +1,38 @@
+"""Child process: read a job as JSON on stdin, crawl it, stream result lines on stdout.
+
+Exit code 0 once the crawl ran (whatever the outcomes), 2 for a malformed job. Logs go
+to stderr. Scrapy's signal handlers are not installed, so SIGTERM ends the process at
+once; the lines already sent are complete, as each is flushed when written.
+"""
+
+import json
+import os
+import sys
+from typing import TextIO
+
+from crawler.job import parse_job
+from crawler.spider import crawl
+
+
+def main() -> int:
+    """Run the child; return its exit code."""
+    results = _claim_stdout()
+    try:
+        job = parse_job(json.load(sys.stdin.buffer))
+    except ValueError as exc:  # invalid JSON or UTF-8, or a JobError
+        print(f"crawler: malformed job: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 2
+    with results:
+        crawl(job, results)
+    return 0
+
+
+def _claim_stdout() -> TextIO:
+    """Keep the real stdout for result lines; send anything else printed there to stderr."""
+    results = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    return results
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,150 @@
+"""Parent side: run one crawl in a child process and stream its results back."""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from crawler.job import parse_job
+from crawler.outcomes import NotFetched
+from crawler.results import FetchResult
+
+logger = logging.getLogger("crawler")
+
+#: Seconds between SIGTERM and SIGKILL when the child overruns its timeout.
+KILL_GRACE = 3.0
+#: How many of the child's last stderr lines a report keeps.
+STDERR_TAIL_LINES = 20
+
+
+@dataclass
+class CrawlReport:
+    """How a crawl's child process ended."""
+
+    returncode: int | None
+    timed_out: bool
+    #: Keys of the documents the child did not report (each got a not_fetched result).
+    missing_keys: list[str]
+    #: The last lines the child wrote on stderr (its log), for the parent's log.
+    stderr_tail: list[str]
+
+
+def run_crawl(
+    job: dict[str, Any],
+    *,
+    timeout: float,
+    on_result: Callable[[FetchResult], None],
+    python: str = sys.executable,
+) -> CrawlReport:
+    """Crawl ``job`` in a ``python -m crawler`` child, killed after ``timeout`` seconds.
+
+    ``on_result`` is called in the calling thread once per document: as each result
+    line arrives, then with a ``not_fetched`` result for every document the child
+    did not report (crash or timeout). Raises :class:`crawler.job.JobError` for a
+    malformed job before starting anything, and OSError if ``python`` cannot be run.
+    """
+    pending = {doc.key: doc.url for doc in parse_job(job).documents}
+    stderr_tail: deque[str] = deque(maxlen=STDERR_TAIL_LINES)
+    with subprocess.Popen(
+        [python, "-m", "crawler"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        encoding="utf-8",
+        errors="replace",
+    ) as child:
+        stderr_reader = threading.Thread(target=_drain_stderr, args=(child.stderr, stderr_tail), daemon=True)
+        stderr_reader.start()
+        watchdog = _Watchdog(child, timeout)
+        try:
+            _send(child, json.dumps(job))
+            for result in _results(child.stdout):
+                if pending.pop(result.key, None) is None:
+                    logger.info("skipped a crawler result for an unknown or already reported key %r", result.key)
+                    continue
+                on_result(result)
+            child.wait()
+        except BaseException:
+            child.kill()  # on_result raised, or KeyboardInterrupt: do not leave it running
+            raise
+        finally:
+            watchdog.cancel()
+    stderr_reader.join(timeout=KILL_GRACE)
+    reason = (
+        f"the crawler was stopped after its {timeout:g} s timeout"
+        if watchdog.fired
+        else f"the crawler exited with code {child.returncode} without reporting it"
+    )
+    for key, url in pending.items():
+        on_result(FetchResult(key=key, requested_url=url, final_url=url, outcome=NotFetched.kind, error=reason))
+    logger.info(
+        "crawler child exited with code %s, %d document(s) not reported%s",
+        child.returncode,
+        len(pending),
+        ", timed out" if watchdog.fired else "",
+    )
+    return CrawlReport(
+        returncode=child.returncode,
+        timed_out=watchdog.fired,
+        missing_keys=list(pending),
+        stderr_tail=list(stderr_tail),
+    )
+
+
+class _Watchdog:
+    """Terminates, then kills, a child still running after ``timeout`` seconds."""
+
+    def __init__(self, child: subprocess.Popen[str], timeout: float) -> None:
+        self.fired = False
+        self._child = child
+        self._timer = threading.Timer(timeout, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def cancel(self) -> None:
+        """Stop watching (the child has ended)."""
+        self._timer.cancel()
+
+    def _expire(self) -> None:
+        self.fired = True
+        logger.info("crawl timeout reached, terminating the crawler child (pid %d)", self._child.pid)
+        self._child.terminate()
+        try:
+            self._child.wait(KILL_GRACE)
+        except subprocess.TimeoutExpired:
+            logger.info("crawler child (pid %d) still running, killing it", self._child.pid)
+            self._child.kill()
+
+
+def _send(child: subprocess.Popen[str], text: str) -> None:
+    """Write the job to the child's stdin and close it (a child that died early is fine)."""
+    assert child.stdin is not None
+    try:
+        with child.stdin:
+            child.stdin.write(text)
+    except BrokenPipeError:
+        logger.info("the crawler child exited before reading the whole job")
+
+
+def _results(lines: Iterable[str]) -> Iterable[FetchResult]:
+    """Parse result lines, logging and skipping those that are not results."""
+    for line in lines:
+        try:
+            yield FetchResult.from_json(line)
+        except ValueError as exc:
+            logger.info("skipped a crawler stdout line that is not a result (%s): %.200r", exc, line)
+
+
+def _drain_stderr(stream: Iterable[str], tail: deque[str]) -> None:
+    """Keep the last lines of the child's stderr, logging each at debug level."""
+    for line in stream:
+        line = line.rstrip("\n")
+        tail.append(line)
+        logger.debug("crawler child: %s", line)

@@ -1,0 +1,44 @@
+"""Scrapy settings for a crawl, built from the job's settings."""
+
+from typing import Any
+
+from crawler.job import CrawlSettings
+
+#: HTTP statuses worth retrying: server hiccups, gateway errors, timeouts, rate limiting.
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+
+
+def scrapy_settings(settings: CrawlSettings) -> dict[str, Any]:
+    """Scrapy settings implementing ``settings``, for a crawl whose logs go to stderr."""
+    return {
+        "USER_AGENT": settings.user_agent,
+        "DOWNLOAD_TIMEOUT": settings.timeout,
+        "DNS_TIMEOUT": settings.timeout,
+        "DOWNLOAD_DELAY": settings.delay,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": settings.concurrency_per_domain,
+        "ROBOTSTXT_OBEY": settings.obey_robots_txt,
+        "RETRY_ENABLED": True,
+        "RETRY_TIMES": settings.retries,
+        "RETRY_HTTP_CODES": RETRY_HTTP_CODES,
+        "DOWNLOAD_MAXSIZE": settings.max_bytes,
+        "DOWNLOAD_WARNSIZE": settings.max_bytes // 2,
+        "AUTOTHROTTLE_ENABLED": settings.autothrottle,
+        "AUTOTHROTTLE_START_DELAY": settings.delay,
+        "AUTOTHROTTLE_MAX_DELAY": max(30.0, 10 * settings.delay),
+        "LOG_LEVEL": settings.log_level,
+        "TELNETCONSOLE_ENABLED": False,
+        # Scrapy 2.19's code-execution HTTP server, with its job files in ~/.local/state.
+        "REMOTE_CONTROL_ENABLED": False,
+        "COOKIES_ENABLED": False,
+        "HTTPCACHE_ENABLED": False,
+        # Error pages reach the spider's callback. (The handle_httpstatus_all request
+        # meta key would do the same but also disables following redirects.)
+        "HTTPERROR_ALLOW_ALL": True,
+        # Scrapy's own, fixed: see crawler.middleware.
+        "DOWNLOADER_MIDDLEWARES": {
+            "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+            "crawler.middleware.SharedRobotsTxtMiddleware": 100,
+            "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+            "crawler.middleware.BotWallAwareMetaRefreshMiddleware": 580,
+        },
+    }

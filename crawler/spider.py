@@ -1,0 +1,124 @@
+"""The spider fetching every document of a job, and the crawl that runs it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+from typing import Any, TextIO
+
+import scrapy
+from scrapy.crawler import AsyncCrawlerProcess
+from scrapy.http import Headers, Response
+from twisted.python.failure import Failure
+
+from crawler.job import Document, Job
+from crawler.outcomes import NotFetched, classify_failure, describe_response
+from crawler.results import SELECTED_HEADERS, FetchResult
+from crawler.settings import scrapy_settings
+
+
+class ResultWriter:
+    """Writes one JSON line per document to ``stream``, flushed at once; repeats are dropped."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._written: set[str] = set()
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._written
+
+    def write(self, result: FetchResult) -> None:
+        """Write ``result`` unless a result for its key was written already."""
+        if result.key in self._written:
+            return
+        self._written.add(result.key)
+        self._stream.write(result.to_json() + "\n")
+        self._stream.flush()
+
+
+class DocumentSpider(scrapy.Spider):
+    """Fetches each document once (URL used verbatim) and reports every one of them."""
+
+    name = "documents"
+
+    def __init__(self, documents: Sequence[Document], writer: ResultWriter, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.documents = documents
+        self.writer = writer
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        """Yield one request per document; shared URLs are fetched once per document."""
+        for document in self.documents:
+            yield scrapy.Request(
+                document.url,
+                headers=document.headers,
+                meta={"document": document},
+                dont_filter=True,
+                callback=self.parse,
+                errback=self.failed,
+            )
+
+    def parse(self, response: Response, **kwargs: Any) -> None:
+        """Report a response, whatever its status."""
+        document: Document = response.meta["document"]
+        outcome, error = describe_response(response.status, response.body)
+        headers = selected_headers(response.headers)
+        latency = response.meta.get("download_latency")
+        self.writer.write(
+            FetchResult(
+                key=document.key,
+                requested_url=document.url,
+                final_url=response.url,
+                status=response.status,
+                content_type=headers.get("content-type"),
+                headers=headers,
+                body=response.body,
+                outcome=outcome,
+                error=error,
+                elapsed_ms=None if latency is None else round(latency * 1000),
+            )
+        )
+
+    def failed(self, failure: Failure) -> None:
+        """Report a request that got no response (network error, robots.txt, size limit)."""
+        request = failure.request  # type: ignore[attr-defined]
+        document: Document = request.meta["document"]
+        outcome, error = classify_failure(failure)
+        self.writer.write(
+            FetchResult(
+                key=document.key,
+                requested_url=document.url,
+                final_url=request.url,
+                outcome=outcome,
+                error=error,
+            )
+        )
+
+    def closed(self, reason: str) -> None:
+        """Report the documents that got neither a response nor a failure (internal error)."""
+        for document in self.documents:
+            if document.key not in self.writer:
+                self.writer.write(
+                    FetchResult(
+                        key=document.key,
+                        requested_url=document.url,
+                        final_url=document.url,
+                        outcome=NotFetched.kind,
+                        error=f"the crawl ended ({reason}) without a result for this document",
+                    )
+                )
+
+
+def selected_headers(headers: Headers) -> dict[str, str]:
+    """The :data:`SELECTED_HEADERS` present in ``headers``, repeated values joined by commas."""
+    return {name: b", ".join(headers.getlist(name)).decode("latin-1") for name in SELECTED_HEADERS if name in headers}
+
+
+def crawl(job: Job, stream: TextIO) -> None:
+    """Run the job to completion, writing each document's result to ``stream``."""
+    process = AsyncCrawlerProcess(scrapy_settings(job.settings))
+    # It logs a full traceback for every host whose robots.txt cannot be fetched; the
+    # retry middleware has already logged the reason in one line.
+    logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
+    process.crawl(DocumentSpider, documents=job.documents, writer=ResultWriter(stream))
+    process.start(install_signal_handlers=False)
