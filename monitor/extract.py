@@ -1,0 +1,124 @@
+"""Page bytes to readable policy text: decode, parse, apply selectors or strip chrome, render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+from lxml import etree
+from w3lib.encoding import html_to_unicode
+
+from monitor import chrome, selectors
+from monitor.selectors import RangeSpec, SelectorSpec
+from monitor.textrender import collapse, render
+from monitor.urls import canonical_url, decode_cf_email
+
+__all__ = ["ExtractedPage", "RangeSpec", "SelectorSpec", "extract_document", "extract_text", "parse_html"]
+
+_PARSER = etree.HTMLParser(
+    encoding="utf-8",
+    remove_comments=True,
+    remove_pis=True,
+    no_network=True,
+    default_doctype=False,
+    huge_tree=True,
+)
+
+
+def _decode(body: bytes, content_type: str | None) -> str:
+    return html_to_unicode(content_type, body)[1]
+
+
+def parse_html(body: bytes, content_type: str | None = None) -> etree._Element | None:
+    """Decode (HTTP header, BOM, meta charset) and leniently parse a page; None if empty."""
+    text = _decode(body, content_type)
+    if not text.strip():
+        return None
+    try:
+        root = etree.fromstring(text.encode("utf-8", "surrogatepass"), _PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        return None
+    return root
+
+
+def _plain_text(body: bytes, content_type: str | None) -> str:
+    lines = (collapse(line) for line in _decode(body, content_type).splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def _document_base(root: etree._Element, base_url: str | None) -> str | None:
+    """The base URL links resolve against: ``<base href>`` joined to the page URL."""
+    for base in root.iter("base"):
+        href = (base.get("href") or "").strip()
+        if href:
+            return canonical_url(href, base_url) or base_url
+    return base_url
+
+
+def _reveal_cf_emails(root: etree._Element) -> None:
+    """Replace Cloudflare's ``[email protected]`` placeholders by the decoded address."""
+    for el in root.xpath("//*[@data-cfemail]"):
+        address = decode_cf_email(el.get("data-cfemail", ""))
+        if address:
+            for child in list(el):
+                el.remove(child)
+            el.text = address
+
+
+@dataclass(frozen=True)
+class ExtractedPage:
+    """A page's extracted text and the language its markup declares (``<html lang>``)."""
+
+    text: str
+    declared_language: str | None = None
+
+
+def _declared_language(root: etree._Element) -> str | None:
+    lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
+    if not lang:
+        for meta in root.iter("meta"):
+            if (meta.get("http-equiv") or "").lower() == "content-language":
+                lang = meta.get("content")
+                break
+    lang = (lang or "").split(",")[0].strip()
+    return lang or None
+
+
+def extract_document(
+    body: bytes,
+    *,
+    content_type: str | None = None,
+    base_url: str | None = None,
+    select: SelectorSpec | None = None,
+    remove: SelectorSpec | None = None,
+) -> ExtractedPage:
+    """Like :func:`extract_text`, also returning the page's declared language."""
+    if content_type and content_type.split(";")[0].strip().lower() == "text/plain":
+        return ExtractedPage(_plain_text(body, content_type))
+    root = parse_html(body, content_type)
+    if root is None:
+        return ExtractedPage("")
+    base = _document_base(root, base_url)
+    declared = _declared_language(root)
+    _reveal_cf_emails(root)
+    selectors.remove(root, remove)
+    nodes = selectors.select(root, select) if select else chrome.main_content(root, base)
+    return ExtractedPage(render(nodes, partial(canonical_url, base_url=base)), declared)
+
+
+def extract_text(
+    body: bytes,
+    *,
+    content_type: str | None = None,
+    base_url: str | None = None,
+    select: SelectorSpec | None = None,
+    remove: SelectorSpec | None = None,
+) -> str:
+    """Extract a page's policy text as stable lines (deterministic; "" for an empty page).
+
+    ``remove`` and ``select`` follow Open Terms Archive's grammar (see ``monitor.selectors``).
+    Without ``select`` the page chrome (navigation, banners, cookie notices, hidden and
+    repeated blocks, menus) is stripped and the main content kept.
+    """
+    page = extract_document(body, content_type=content_type, base_url=base_url, select=select, remove=remove)
+    return page.text
