@@ -14,7 +14,17 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from monitor.selectors import SelectorError, compile_css
 
 CONFIG_ENV = "POLICY_MONITOR_CONFIG"
 DATABASE_URL_ENV = "POLICY_MONITOR_DATABASE_URL"
@@ -33,15 +43,27 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _css(value: str | None) -> str | None:
+    if value is not None:
+        try:
+            compile_css(value)
+        except SelectorError as exc:
+            raise ValueError(str(exc)) from None
+    return value
+
+
+CSS = Annotated[str, AfterValidator(_css)]
+
+
 class RangeSelector(_Strict):
     """An Open Terms Archive range: the content between a start and an end boundary."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    start_before: str | None = Field(None, alias="startBefore")
-    start_after: str | None = Field(None, alias="startAfter")
-    end_before: str | None = Field(None, alias="endBefore")
-    end_after: str | None = Field(None, alias="endAfter")
+    start_before: CSS | None = Field(None, alias="startBefore")
+    start_after: CSS | None = Field(None, alias="startAfter")
+    end_before: CSS | None = Field(None, alias="endBefore")
+    end_after: CSS | None = Field(None, alias="endAfter")
 
     @model_validator(mode="after")
     def _one_start_one_end(self) -> RangeSelector:
@@ -56,7 +78,7 @@ class RangeSelector(_Strict):
         return self.model_dump(by_alias=True, exclude_none=True)
 
 
-Selector = str | RangeSelector
+Selector = CSS | RangeSelector
 SelectorSpec = Selector | list[Selector]
 
 

@@ -83,6 +83,8 @@ def test_shipped_config_is_valid() -> None:
         ('schedule = "6h"', 'schedule = "often"', "schedule: not an interval"),
         ('name = "Globex"', "", "vendors[1].name: required key is missing"),
         ("timeout = 5", "timeout = -1", "crawl.timeout: Input should be greater than 0"),
+        ('remove = ".ads"', 'remove = "div[["', "remove: invalid CSS selector 'div[['"),
+        ('endBefore = "footer"', 'endBefore = "p:::x"', "select[1].endBefore: invalid CSS selector"),
     ],
 )
 def test_bad_config_gives_one_line_naming_file_and_key(tmp_path: Path, old: str, new: str, expected: str) -> None:

@@ -1,0 +1,343 @@
+"""The `monitor` command line (Typer + Rich).
+
+Exit codes: 0 success, 1 something asked for does not exist (vendor, document, version) or a
+crawl cycle failed, 2 a bad config or an unusable database.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime, time
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from crawler.outcomes import OUTCOMES
+from crawler.process import run_crawl
+from crawler.results import FetchResult
+from monitor import views
+from monitor.config import Config, ConfigError, CrawlConfig, config_path, load_config
+from monitor.cycle import crawl_job, plan, run_cycle, sync_config
+from monitor.logs import LogFormat, configure_logging
+from monitor.pipeline import extract_version
+from monitor.selectors import SelectorError, compile_css
+from storage.db import StorageError, open_database
+from storage.models import Document, Version
+from storage.queries import (
+    get_vendor,
+    latest_snapshot,
+    list_versions,
+    vendor_documents,
+    version_at,
+    version_by_seq,
+    version_counts,
+)
+
+app = typer.Typer(
+    help="Watch vendors' privacy policies and terms; report the changes that matter.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console()
+errors = Console(stderr=True)
+
+DocOption = Annotated[str | None, typer.Option("--doc", "-d", help="Document type, e.g. privacy_policy.")]
+
+
+class _State:
+    config_file: Path | None = None
+
+
+state = _State()
+
+
+class Failure(Exception):
+    """A user-facing failure: one line on stderr and an exit code."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Stop the command with a one-line message and an exit code."""
+    raise Failure(message, code)
+
+
+@app.callback()
+def _options(
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", "-c", help="Config file (default: $POLICY_MONITOR_CONFIG or ./config.toml)."),
+    ] = None,
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More logs (-v, -vv).")] = 0,
+    log_format: Annotated[str, typer.Option("--log-format", help="Log lines as 'text' or 'json'.")] = "text",
+) -> None:
+    if log_format not in ("text", "json"):
+        fail(f"--log-format must be 'text' or 'json', not {log_format!r}", 2)
+    fmt: LogFormat = "json" if log_format == "json" else "text"
+    configure_logging(verbose, fmt)
+    state.config_file = config
+
+
+def _config() -> Config:
+    try:
+        return load_config(config_path(state.config_file))
+    except ConfigError as exc:
+        fail(str(exc), 2)
+
+
+def _engine(config: Config) -> Engine:
+    try:
+        return open_database(config.database_url)
+    except StorageError as exc:
+        fail(str(exc), 2)
+
+
+def _known_vendor(config: Config, vendor_id: str) -> None:
+    if config.vendor(vendor_id) is None:
+        known = ", ".join(v.id for v in config.vendors) or "none configured"
+        fail(f"unknown vendor {vendor_id!r} (known: {known})")
+
+
+def _document(session: Session, vendor_id: str, doc_type: str | None) -> Document:
+    """The vendor's document of `doc_type`; without one, its only document or its privacy policy."""
+    if get_vendor(session, vendor_id) is None:
+        fail(f"unknown vendor {vendor_id!r}: nothing recorded for it (run `monitor crawl {vendor_id}` first)")
+    documents = vendor_documents(session, vendor_id, doc_type)
+    if not documents:
+        types = ", ".join(d.type for d in vendor_documents(session, vendor_id))
+        fail(f"vendor {vendor_id!r} has no document of type {doc_type!r} (it has: {types})")
+    if len(documents) == 1:
+        return documents[0]
+    preferred = [d for d in documents if d.type == "privacy_policy"]
+    if preferred:
+        return preferred[0]
+    fail(f"vendor {vendor_id!r} has several documents; choose one with --doc ({', '.join(d.type for d in documents)})")
+
+
+def _parse_moment(value: str) -> datetime:
+    """An ISO date (the end of that day, UTC) or date-time (UTC unless it says otherwise)."""
+    try:
+        if len(value) == 10:
+            return datetime.combine(datetime.fromisoformat(value).date(), time.max, tzinfo=UTC)
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        fail(f"--at takes an ISO date or date-time such as 2024-05-01 or 2024-05-01T12:00, not {value!r}")
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _version(session: Session, document: Document, seq: int) -> Version:
+    assert document.id is not None
+    version = version_by_seq(session, document.id, seq)
+    if version is None:
+        fail(f"{document.vendor_id} {document.type} has no version {seq}")
+    return version
+
+
+@app.command()
+def crawl(
+    vendors: Annotated[list[str] | None, typer.Argument(help="Vendor ids (default: all).")] = None,
+) -> None:
+    """Fetch the documents of all (or the given) vendors once and record what changed."""
+    config = _config()
+    for vendor_id in vendors or []:
+        _known_vendor(config, vendor_id)
+    engine = _engine(config)
+    planned = plan(config, engine, vendors or None)
+    if not planned:
+        fail("no documents to crawl: the config lists no vendors")
+    names = {p.document_id: (p.vendor_id, p.config.type) for p in planned}
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=errors, transient=True) as progress:
+        task = progress.add_task("crawling", total=len(planned))
+        result = run_cycle(config, engine, planned, on_recorded=lambda _r: progress.advance(task))
+    rows = sorted(((*names[r.document_id], r) for r in result.recorded), key=lambda row: row[:2])
+    console.print(views.cycle_table(rows))
+    console.print(
+        f"{len(result.recorded)} documents fetched, {result.new_versions} new versions (run {result.run_id})."
+    )
+    if result.status != "finished":
+        fail(f"crawl run {result.run_id} failed: {result.error}")
+
+
+@app.command("vendors")
+def list_vendors() -> None:
+    """List the watched documents: last fetch, its outcome, version count and latest policy date."""
+    config = _config()
+    engine = _engine(config)
+    ids = sync_config(config, engine)
+    rows = []
+    with Session(engine) as session:
+        counts = version_counts(session, list(ids.values()))
+        for vendor in config.vendors:
+            for doc in vendor.documents:
+                document_id = ids[(vendor.id, doc.type)]
+                snapshot = latest_snapshot(session, document_id)
+                versions = list_versions(session, document_id) if counts.get(document_id) else []
+                rows.append(
+                    views.DocumentRow(
+                        vendor_id=vendor.id,
+                        vendor_name=vendor.name,
+                        document_type=doc.type,
+                        last_fetch=snapshot.fetched_at if snapshot else None,
+                        outcome=snapshot.outcome if snapshot else None,
+                        error=snapshot.error if snapshot else None,
+                        versions=counts.get(document_id, 0),
+                        policy_date=versions[-1].policy_date if versions else None,
+                    )
+                )
+    console.print(views.vendors_table(rows))
+
+
+@app.command()
+def history(vendor: str, doc: DocOption = None) -> None:
+    """One line per version of a vendor's documents: first and last seen, policy date, size, changes."""
+    engine = _engine(_config())
+    with Session(engine) as session:
+        documents = [_document(session, vendor, doc)] if doc else vendor_documents(session, vendor)
+        if not documents:
+            _document(session, vendor, None)
+        for document in documents:
+            assert document.id is not None
+            versions = list_versions(session, document.id)
+            title = f"{vendor} {document.type} ({document.url}) - times in UTC"
+            if versions:
+                console.print(views.history_table(title, versions))
+            else:
+                console.print(f"{title}: no version recorded yet")
+
+
+@app.command()
+def show(
+    vendor: str,
+    doc: DocOption = None,
+    at: Annotated[str | None, typer.Option(help="The version current at this date (ISO).")] = None,
+    version: Annotated[int | None, typer.Option("--version", "-n", help="Version number.")] = None,
+) -> None:
+    """Print the text of a version: the latest, the one current at a date, or a numbered one."""
+    if at is not None and version is not None:
+        fail("give --at or --version, not both")
+    engine = _engine(_config())
+    with Session(engine) as session:
+        document = _document(session, vendor, doc)
+        assert document.id is not None
+        if version is not None:
+            chosen = _version(session, document, version)
+        elif at is not None:
+            found = version_at(session, document.id, _parse_moment(at))
+            if found is None:
+                fail(f"{vendor} {document.type} had no version yet at {at}")
+            chosen = found
+        else:
+            versions = list_versions(session, document.id)
+            if not versions:
+                fail(f"{vendor} {document.type} has no version yet")
+            chosen = versions[-1]
+    sys.stdout.write(chosen.text.rstrip("\n") + "\n")
+
+
+@app.command()
+def diff(
+    vendor: str,
+    a: Annotated[int | None, typer.Argument(help="Older version number (default: the one before B).")] = None,
+    b: Annotated[int | None, typer.Argument(help="Newer version number (default: the latest).")] = None,
+    doc: DocOption = None,
+) -> None:
+    """Show what changed between two versions, word by word."""
+    engine = _engine(_config())
+    with Session(engine) as session:
+        document = _document(session, vendor, doc)
+        assert document.id is not None
+        if b is None:
+            b = len(list_versions(session, document.id))
+            if b == 0:
+                fail(f"{vendor} {document.type} has no version yet")
+        new = _version(session, document, b)
+        old_seq = a if a is not None else new.seq - 1
+        if old_seq < 1:
+            console.print(f"{vendor} {document.type} has only version {new.seq}: nothing to compare.")
+            return
+        old = _version(session, document, old_seq)
+    header = f"{vendor} {document.type}: version {old.seq} ({views.when(old.first_seen)}) -> {new.seq} "
+    console.print(f"[bold]{header}({views.when(new.first_seen)} UTC)[/bold]", highlight=False)
+    console.print(views.diff_view(old.text, new.text, markers=console.no_color or not console.is_terminal))
+
+
+@app.command()
+def extract(
+    source: Annotated[str, typer.Argument(help="A saved page (HTML or text) or an http(s) URL.")],
+    select: Annotated[str | None, typer.Option(help="Keep only this CSS selector's content.")] = None,
+    remove: Annotated[str | None, typer.Option(help="Drop this CSS selector's content first.")] = None,
+    lang: Annotated[str | None, typer.Option(help="The page's language, e.g. en, de, en-US.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help='Print {"text", "language", "dates"}.')] = False,
+) -> None:
+    """Preview what policy-monitor extracts from a page before adding it as a vendor."""
+    for selector in (select, remove):
+        if selector is not None:
+            try:
+                compile_css(selector)
+            except SelectorError as exc:
+                fail(str(exc), 2)
+    body, content_type, url, fetched_at = _read_source(source)
+    extracted = extract_version(
+        body, content_type=content_type, url=url, select=select, remove=remove, language=lang, fetched_at=fetched_at
+    )
+    if as_json:
+        payload = {"text": extracted.text, "language": extracted.language, "dates": extracted.dates.to_dict()}
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        return
+    sys.stdout.write(extracted.text.rstrip("\n") + "\n")
+    errors.print(views.dates_line(extracted.language, extracted.dates), highlight=False)
+
+
+def _read_source(source: str) -> tuple[bytes, str | None, str | None, datetime]:
+    """The raw body of a file, or of a URL fetched once by the crawler with the configured politeness."""
+    if not source.startswith(("http://", "https://")):
+        path = Path(source)
+        try:
+            body = path.read_bytes()
+        except OSError as exc:
+            fail(f"cannot read {source}: {exc.strerror or exc}")
+        kind = "text/plain" if path.suffix.lower() in (".txt", ".md") else None
+        return body, kind, None, datetime.now(UTC)
+    path = config_path(state.config_file)
+    settings = load_config(path).crawl if path.exists() else CrawlConfig()
+    job = crawl_job(settings, [{"key": "preview", "url": source}])
+    results: list[FetchResult] = []
+    run_crawl(job, timeout=settings.timeout * (settings.retries + 2) + 30, on_result=results.append)
+    fetched = results[0]
+    if fetched.outcome != "ok" or fetched.body is None:
+        fail(f"{source}: {fetched.outcome}: {fetched.error or 'no body'}")
+    return fetched.body, fetched.content_type, fetched.final_url, fetched.fetched_at
+
+
+@app.command()
+def outcomes() -> None:
+    """List the fetch outcome kinds a snapshot can have."""
+    kinds = [(kind, cls.inaccessible, (cls.__doc__ or "").strip().splitlines()[0]) for kind, cls in OUTCOMES.items()]
+    console.print(views.outcomes_table(kinds))
+
+
+@app.command()
+def demo() -> None:
+    """Run the bundled demo: fictional vendors on a loopback site, crawled through a script of days."""
+    from monitor.demo.run import run_demo  # the demo site is only loaded when asked for
+
+    run_demo(console)
+
+
+def main() -> None:
+    """Entry point of the `monitor` console script."""
+    try:
+        app()
+    except Failure as exc:
+        errors.print(f"error: {exc}", highlight=False, markup=False, soft_wrap=True)
+        sys.exit(exc.code)

@@ -1,0 +1,161 @@
+"""One crawl cycle: plan the documents, fetch them in one crawler child, record each result.
+
+Fetch (the `crawler` child), extract (`monitor.pipeline`) and record (`monitor.record`) stay
+separate; this module only wires them and keeps the crawl-run record.  Every planned document
+ends the cycle with a snapshot, failures included (`not_fetched` when the crawler never
+reported it).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+
+from crawler.outcomes import NotFetched
+from crawler.process import run_crawl
+from crawler.results import FetchResult
+from monitor.config import Config, CrawlConfig, DocumentConfig
+from monitor.record import Recorded, record_fetch
+from storage.db import session_scope
+from storage.queries import DocumentSpec, finish_run, start_run, sync_documents
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PlannedDocument:
+    """A document the cycle will fetch."""
+
+    document_id: int
+    vendor_id: str
+    config: DocumentConfig
+
+
+@dataclass
+class CycleResult:
+    """How a cycle went: its run id, what each document gave, and whether the crawler ended well."""
+
+    run_id: int
+    planned: list[PlannedDocument]
+    recorded: list[Recorded] = field(default_factory=list)
+    status: str = "finished"
+    error: str | None = None
+
+    @property
+    def new_versions(self) -> int:
+        """How many documents got a new version."""
+        return sum(r.new_version for r in self.recorded)
+
+
+def sync_config(config: Config, engine: Engine) -> dict[tuple[str, str], int]:
+    """Make the stored vendors and documents match the config; returns document ids by (vendor, type)."""
+    specs = [
+        DocumentSpec(vendor.id, vendor.name, doc.type, doc.url, doc.language)
+        for vendor in config.vendors
+        for doc in vendor.documents
+    ]
+    with session_scope(engine) as session:
+        documents = sync_documents(session, specs)
+        return {key: doc.id for key, doc in documents.items() if doc.id is not None}
+
+
+def plan(config: Config, engine: Engine, vendor_ids: Sequence[str] | None = None) -> list[PlannedDocument]:
+    """The documents of the given vendors (all when None), synced to storage first."""
+    ids = sync_config(config, engine)
+    return [
+        PlannedDocument(ids[(vendor.id, doc.type)], vendor.id, doc)
+        for vendor in config.vendors
+        if vendor_ids is None or vendor.id in vendor_ids
+        for doc in vendor.documents
+    ]
+
+
+JOB_SETTINGS = {
+    "user_agent",
+    "timeout",
+    "delay",
+    "concurrency_per_domain",
+    "obey_robots_txt",
+    "retries",
+    "max_bytes",
+    "autothrottle",
+    "log_level",
+}
+
+
+def crawl_job(settings: CrawlConfig, documents: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The job handed to the crawler child: the crawl settings and `{key, url, headers}` per document."""
+    return {"settings": settings.model_dump(include=JOB_SETTINGS), "documents": list(documents)}
+
+
+def _job_document(planned: PlannedDocument) -> dict[str, Any]:
+    return {"key": str(planned.document_id), "url": planned.config.url, "headers": planned.config.headers}
+
+
+def run_cycle(
+    config: Config,
+    engine: Engine,
+    planned: Sequence[PlannedDocument],
+    *,
+    trigger: str = "cli",
+    on_recorded: Callable[[Recorded], None] | None = None,
+) -> CycleResult:
+    """Fetch the planned documents in one crawler child and record every result as it arrives."""
+    with session_scope(engine) as session:
+        run = start_run(session, [p.document_id for p in planned], trigger)
+    assert run.id is not None
+    result = CycleResult(run_id=run.id, planned=list(planned))
+    by_key = {str(p.document_id): p for p in planned}
+    done: set[str] = set()
+
+    def record(fetch: FetchResult) -> None:
+        target = by_key.get(fetch.key)
+        if target is None or fetch.key in done:
+            log.warning("ignored a second or unknown result", extra={"key": fetch.key})
+            return
+        with session_scope(engine) as session:
+            recorded = record_fetch(session, target.document_id, target.config, fetch, run.id)
+        done.add(fetch.key)
+        result.recorded.append(recorded)
+        log.info(
+            "recorded",
+            extra={"vendor": target.vendor_id, "document": target.config.type, "outcome": recorded.outcome},
+        )
+        if on_recorded is not None:
+            on_recorded(recorded)
+
+    try:
+        report = run_crawl(
+            crawl_job(config.crawl, [_job_document(p) for p in planned]),
+            timeout=config.crawl.cycle_timeout,
+            on_result=record,
+        )
+    except OSError as exc:
+        result.status, result.error = "failed", f"cannot start the crawler: {exc}"
+        for key, target in by_key.items():
+            record(
+                FetchResult(
+                    key=key,
+                    requested_url=target.config.url,
+                    final_url=target.config.url,
+                    outcome=NotFetched.kind,
+                    error=result.error,
+                )
+            )
+    else:
+        if report.timed_out:
+            result.status = "failed"
+            result.error = f"the crawl did not finish within {config.crawl.cycle_timeout:g} s and was stopped"
+        elif report.returncode != 0:
+            last = report.stderr_tail[-1] if report.stderr_tail else "no message"
+            result.status, result.error = (
+                "failed",
+                f"the crawler exited with code {report.returncode}: {last}",
+            )
+    with session_scope(engine) as session:
+        finish_run(session, session.merge(run), result.status, result.error)
+    return result

@@ -1,0 +1,169 @@
+"""Rich renderables for the CLI: tables of vendors, versions and outcomes, and coloured diffs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from monitor.dates import PolicyDates
+from monitor.record import Recorded
+from monitor.textdiff import DELETE, INSERT, Hunk, line_hunks, word_diff
+from storage.models import Version
+
+CONTEXT_LINES = 1
+OK_OUTCOMES = {"ok"}
+
+
+def when(moment: datetime | None) -> str:
+    """A UTC timestamp to the minute, or a dash."""
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+
+def outcome_text(outcome: str | None) -> Text:
+    """An outcome kind, green when good and red otherwise."""
+    if outcome is None:
+        return Text("never fetched", style="dim")
+    return Text(outcome, style="green" if outcome in OK_OUTCOMES else "red")
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """One line of `monitor vendors`."""
+
+    vendor_id: str
+    vendor_name: str
+    document_type: str
+    last_fetch: datetime | None
+    outcome: str | None
+    error: str | None
+    versions: int
+    policy_date: str | None
+
+
+def vendors_table(rows: Iterable[DocumentRow]) -> Table:
+    """The table of watched documents and how their last fetch went."""
+    table = Table(title="Watched documents (times in UTC)")
+    for column in ("vendor", "name", "document", "last fetch", "outcome", "versions", "policy date"):
+        table.add_column(column, justify="right" if column == "versions" else "left")
+    for row in rows:
+        outcome = outcome_text(row.outcome)
+        if row.error and row.outcome not in OK_OUTCOMES:
+            outcome.append(f"\n{row.error}", style="dim")
+        table.add_row(
+            row.vendor_id,
+            row.vendor_name,
+            row.document_type,
+            when(row.last_fetch),
+            outcome,
+            str(row.versions),
+            row.policy_date or "-",
+        )
+    return table
+
+
+def history_table(title: str, versions: Sequence[Version]) -> Table:
+    """One line per version: when it was first and last seen, its policy date, size and line changes."""
+    table = Table(title=title)
+    for column in ("#", "first seen", "last seen", "policy date", "chars", "lines +", "lines -"):
+        table.add_column(
+            column, justify="right" if column in ("#", "chars", "lines +", "lines -") else "left"
+        )
+    for version in versions:
+        table.add_row(
+            str(version.seq),
+            when(version.first_seen),
+            when(version.last_seen),
+            version.policy_date or "-",
+            f"{version.size:,}",
+            Text(f"+{version.lines_added}", style="green"),
+            Text(f"-{version.lines_removed}", style="red"),
+        )
+    return table
+
+
+def cycle_table(rows: Iterable[tuple[str, str, Recorded]]) -> Table:
+    """What one crawl cycle recorded for each (vendor, document)."""
+    table = Table(title="Crawl results")
+    for column in ("vendor", "document", "outcome", "version", "detail"):
+        table.add_column(column)
+    for vendor_id, doc_type, recorded in rows:
+        if recorded.version_seq is None:
+            version = Text("-", style="dim")
+        elif recorded.new_version:
+            version = Text(f"#{recorded.version_seq} new", style="bold yellow")
+        else:
+            version = Text(f"#{recorded.version_seq} unchanged", style="dim")
+        table.add_row(vendor_id, doc_type, outcome_text(recorded.outcome), version, recorded.error or "")
+    return table
+
+
+def outcomes_table(kinds: Iterable[tuple[str, bool, str]]) -> Table:
+    """The registered fetch outcome kinds and what each means."""
+    table = Table(title="Fetch outcomes")
+    table.add_column("kind")
+    table.add_column("page usable")
+    table.add_column("meaning")
+    for kind, inaccessible, doc in kinds:
+        table.add_row(kind, "no" if inaccessible else "yes", doc)
+    return table
+
+
+def dates_line(language: str | None, dates: PolicyDates) -> str:
+    """One line naming the detected language and the policy's dates."""
+    found = [d for d in (dates.updated, dates.effective) if d is not None]
+    described = [
+        f"{d.kind} {d.iso} ({d.precision}{', ambiguous' if d.ambiguous else ''}{', upcoming' if d.upcoming else ''})"
+        f" from {d.raw!r}"
+        for d in found
+    ]
+    return f"language: {language or 'unknown'}; dates: {'; '.join(described) or 'none found'}"
+
+
+def diff_view(old: str, new: str, *, markers: bool = False) -> RenderableType:
+    """A coloured diff: changed lines with their words struck out or added, unchanged runs folded.
+
+    With `markers` (for output without colour), removed words read `[-so-]` and added ones `{+so+}`.
+    """
+    hunks = line_hunks(old, new)
+    if all(h.kind == "equal" for h in hunks):
+        return Text("The texts are identical.", style="dim")
+    parts: list[Text] = []
+    for index, hunk in enumerate(hunks):
+        if hunk.kind == "equal":
+            parts.extend(_folded(hunk.old, first=index == 0, last=index == len(hunks) - 1))
+        else:
+            parts.extend(_changed_lines(hunk, markers))
+    return Group(*parts)
+
+
+def _folded(lines: list[str], *, first: bool, last: bool) -> list[Text]:
+    head = [] if first else lines[:CONTEXT_LINES]
+    tail = [] if last else lines[-CONTEXT_LINES:]
+    hidden = len(lines) - len(head) - len(tail)
+    if hidden <= 0:
+        return [Text("  " + line, style="dim") for line in lines]
+    out = [Text("  " + line, style="dim") for line in head]
+    out.append(Text(f"  … {hidden} unchanged line{'s' if hidden > 1 else ''} …", style="dim italic"))
+    out.extend(Text("  " + line, style="dim") for line in tail)
+    return out
+
+
+def _changed_lines(hunk: Hunk, markers: bool) -> list[Text]:
+    if hunk.kind == "removed":
+        return [Text("- " + line, style="red") for line in hunk.old]
+    if hunk.kind == "added":
+        return [Text("+ " + line, style="green") for line in hunk.new]
+    text = Text("~ ", style="yellow")
+    for op, chunk in word_diff("\n".join(hunk.old), "\n".join(hunk.new)):
+        if op == DELETE:
+            text.append(f"[-{chunk}-]" if markers else chunk, style="bold red strike")
+        elif op == INSERT:
+            text.append(f"{{+{chunk}+}}" if markers else chunk, style="bold green underline")
+        else:
+            text.append(chunk)
+    return [text]
