@@ -143,12 +143,6 @@ class Error(Outcome):
     kind = "error"
 
 
-class Empty(Outcome):
-    """The page was fetched but its extracted text is empty (set by the parent after extraction)."""
-
-    kind = "empty"
-
-
 class NotFetched(Outcome):
     """The crawler ended without reporting the document (crash or hard timeout)."""
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine
@@ -22,14 +23,17 @@ from crawler.outcomes import OUTCOMES
 from crawler.process import run_crawl
 from crawler.results import FetchResult
 from monitor import views
-from monitor.config import Config, ConfigError, CrawlConfig, config_path, load_config
+from monitor.config import Config, ConfigError, DocumentConfig, config_path, load_config
 from monitor.cycle import crawl_job, plan, run_cycle, sync_config
+from monitor.inaccessible import CHECKS
 from monitor.logs import LogFormat, configure_logging
 from monitor.pipeline import extract_version
+from monitor.reextract import reextract_document
 from monitor.selectors import SelectorError, compile_css
-from storage.db import StorageError, open_database
+from storage.db import StorageError, open_database, session_scope
 from storage.models import Document, Version
 from storage.queries import (
+    changes_by_version,
     get_vendor,
     latest_snapshot,
     list_versions,
@@ -210,7 +214,7 @@ def history(vendor: str, doc: DocOption = None) -> None:
             versions = list_versions(session, document.id)
             title = f"{vendor} {document.type} ({document.url}) - times in UTC"
             if versions:
-                console.print(views.history_table(title, versions))
+                console.print(views.history_table(title, versions, changes_by_version(session, document.id)))
             else:
                 console.print(f"{title}: no version recorded yet")
 
@@ -272,6 +276,24 @@ def diff(
 
 
 @app.command()
+def reextract(
+    vendors: Annotated[list[str] | None, typer.Argument(help="Vendor ids (default: all).")] = None,
+) -> None:
+    """Re-run extraction over stored snapshots after a code or config change (technical versions, not alerted)."""
+    config = _config()
+    for vendor_id in vendors or []:
+        _known_vendor(config, vendor_id)
+    engine = _engine(config)
+    planned = plan(config, engine, vendors or None)
+    table = views.reextract_table()
+    for target in planned:
+        with session_scope(engine) as session:
+            done = reextract_document(session, target.document_id, target.config)
+        table.add_row(target.vendor_id, target.config.type, done.result, str(done.version_seq or "-"), done.detail)
+    console.print(table)
+
+
+@app.command()
 def extract(
     source: Annotated[str, typer.Argument(help="A saved page (HTML or text) or an http(s) URL.")],
     select: Annotated[str | None, typer.Option(help="Keep only this CSS selector's content.")] = None,
@@ -308,8 +330,7 @@ def _read_source(source: str) -> tuple[bytes, str | None, str | None, datetime]:
             fail(f"cannot read {source}: {exc.strerror or exc}")
         kind = "text/plain" if path.suffix.lower() in (".txt", ".md") else None
         return body, kind, None, datetime.now(UTC)
-    path = config_path(state.config_file)
-    settings = load_config(path).crawl if path.exists() else CrawlConfig()
+    settings = _config_or_defaults().crawl
     job = crawl_job(settings, [{"key": "preview", "url": source}])
     results: list[FetchResult] = []
     run_crawl(job, timeout=settings.timeout * (settings.retries + 2) + 30, on_result=results.append)
@@ -320,10 +341,48 @@ def _read_source(source: str) -> tuple[bytes, str | None, str | None, datetime]:
 
 
 @app.command()
+def replay(
+    directory: Annotated[Path, typer.Argument(help="A folder of raw pages named like 2022-05-24T12-31-52Z.html.")],
+    select: Annotated[str | None, typer.Option(help="Keep only this CSS selector's content.")] = None,
+    remove: Annotated[str | None, typer.Option(help="Drop this CSS selector's content first.")] = None,
+    lang: Annotated[str | None, typer.Option(help="The document's language, e.g. en, de.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+) -> None:
+    """Replay saved pages through the whole pipeline in time order, in a throw-away database."""
+    from monitor.replay import REPLAY_URL, replay_files
+    from monitor.replay import replay as run_replay
+
+    if not directory.is_dir():
+        fail(f"{directory}: not a folder")
+    files = replay_files(directory)
+    if not files:
+        fail(f"{directory}: no files named like 2022-05-24T12-31-52Z.html")
+    try:
+        document = DocumentConfig(type="privacy_policy", url=REPLAY_URL, select=select, remove=remove, language=lang)
+    except ValidationError as exc:
+        fail(f"bad option: {exc.errors()[0]['msg'].removeprefix('Value error, ')}", 2)
+    for line in run_replay(files, document, _config_or_defaults().changes):
+        if as_json:
+            sys.stdout.write(json.dumps(line.to_json_dict(), ensure_ascii=False) + "\n")
+        else:
+            console.print(views.replay_line(line), highlight=False, soft_wrap=True)
+
+
+def _config_or_defaults() -> Config:
+    """The config when its file exists (bad content still fails), else the defaults."""
+    return _config() if config_path(state.config_file).exists() else Config()
+
+
+@app.command()
 def outcomes() -> None:
-    """List the fetch outcome kinds a snapshot can have."""
-    kinds = [(kind, cls.inaccessible, (cls.__doc__ or "").strip().splitlines()[0]) for kind, cls in OUTCOMES.items()]
+    """List what a snapshot can turn out to be: fetch outcomes, then the checks that a page is the policy."""
+    kinds = [(kind, cls.inaccessible, _first_line(cls.__doc__)) for kind, cls in OUTCOMES.items()]
+    kinds += [(kind, True, _first_line(cls.__doc__)) for kind, cls in CHECKS.items()]
     console.print(views.outcomes_table(kinds))
+
+
+def _first_line(doc: str | None) -> str:
+    return (doc or "").strip().splitlines()[0]
 
 
 @app.command()

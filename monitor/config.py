@@ -181,11 +181,21 @@ class CrawlConfig(_Strict):
         return value
 
 
+class ChangesConfig(_Strict):
+    """How changes are decided: what counts as not the policy, and how flip-flops are damped."""
+
+    min_chars: Annotated[int, Field(ge=0)] = 200
+    shrink_ratio: Annotated[float, Field(ge=0, le=1)] = 0.35
+    flipflop_window: Annotated[int, Field(ge=0, le=50)] = 5
+    flipflop_confirmations: Annotated[int, Field(ge=1, le=100)] = 3
+
+
 class Config(_Strict):
     """The whole configuration file."""
 
     storage: StorageConfig = Field(default_factory=StorageConfig)
     crawl: CrawlConfig = Field(default_factory=CrawlConfig)
+    changes: ChangesConfig = Field(default_factory=ChangesConfig)
     vendors: list[VendorConfig] = Field(default_factory=list)
     path: Path | None = Field(None, exclude=True)
 

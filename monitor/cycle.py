@@ -118,7 +118,7 @@ def run_cycle(
             log.warning("ignored a second or unknown result", extra={"key": fetch.key})
             return
         with session_scope(engine) as session:
-            recorded = record_fetch(session, target.document_id, target.config, fetch, run.id)
+            recorded = record_fetch(session, target.document_id, target.config, fetch, config.changes, run.id)
         done.add(fetch.key)
         result.recorded.append(recorded)
         log.info(

@@ -1,7 +1,9 @@
-"""Recording a fetch: the snapshot always, and a version when its text is new.
+"""Recording a fetch: the snapshot always, then what it means for the document.
 
-This is the only place that turns fetch results into rows; the crawl cycle calls it once per
-document as results stream in, each in its own transaction.
+A page that cannot be read (fetch failure, bot wall, or text that is not the policy) opens or
+extends the document's incident. A readable page resolves it, and is unchanged, a flip-flop, a
+reversion that held, or a new version with a Change (semantic diff and classification). This is
+the only place that turns fetch results into rows; each call is one transaction.
 """
 
 from __future__ import annotations
@@ -11,13 +13,19 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from crawler.outcomes import Empty
 from crawler.results import FetchResult
-from monitor.config import DocumentConfig
+from monitor.config import ChangesConfig, DocumentConfig
+from monitor.dates import PolicyDates
+from monitor.decide import Decision, Known, decide
+from monitor.inaccessible import Page, first_failure
+from monitor.materiality import classify
 from monitor.pipeline import Extracted, extract_version
+from monitor.semdiff import semantic_diff
 from monitor.textdiff import line_counts
-from storage.models import Snapshot, Version
-from storage.queries import current_version, store_blob
+from storage.models import Change, Incident, Snapshot, Version
+from storage.queries import current_version, open_incident, recent_versions, reversion_streak, store_blob
+
+INACCESSIBLE = "inaccessible"
 
 
 @dataclass(frozen=True)
@@ -27,9 +35,19 @@ class Recorded:
     document_id: int
     snapshot_id: int
     outcome: str
-    error: str | None
+    decision: str
+    reason: str | None
     version_seq: int | None
-    new_version: bool
+    policy_date: str | None = None
+    severity: str | None = None
+    rules: tuple[str, ...] = ()
+    headline: str | None = None
+    incident: str | None = None  # opened | continued | resolved
+
+    @property
+    def new_version(self) -> bool:
+        """Whether the fetch gave the document a new current version."""
+        return self.decision in ("first_version", "new_version", "reverted")
 
 
 def record_fetch(
@@ -37,9 +55,10 @@ def record_fetch(
     document_id: int,
     config: DocumentConfig,
     result: FetchResult,
+    settings: ChangesConfig,
     crawl_run_id: int | None = None,
 ) -> Recorded:
-    """Store one fetch result as a snapshot and, for a good page, place its text among the versions."""
+    """Store one fetch result as a snapshot and decide what it means for its document."""
     snapshot = Snapshot(
         document_id=document_id,
         crawl_run_id=crawl_run_id,
@@ -55,9 +74,12 @@ def record_fetch(
     )
     if result.body is not None:
         snapshot.body_sha256 = store_blob(session, result.body)
-    version: Version | None = None
-    is_new = False
-    if result.outcome == "ok" and result.body is not None:
+    current = current_version(session, document_id)
+    failure: tuple[str, str] | None = None
+    extracted: Extracted | None = None
+    if result.outcome != "ok" or result.body is None:
+        failure = (result.outcome, result.error or result.outcome)
+    else:
         extracted = extract_version(
             result.body,
             content_type=result.content_type,
@@ -67,36 +89,85 @@ def record_fetch(
             language=config.language,
             fetched_at=result.fetched_at,
         )
-        if extracted.text.strip():
-            version, is_new = place_version(session, document_id, extracted, result.fetched_at)
-            snapshot.version_id = version.id
-        else:
-            snapshot.outcome, snapshot.error = Empty.kind, "the page gave no text"
+        failure = first_failure(
+            Page(
+                text=extracted.text,
+                language=extracted.language,
+                established_language=current.language if current else None,
+                established_size=current.size if current else None,
+                min_chars=settings.min_chars,
+                shrink_ratio=settings.shrink_ratio,
+            )
+        )
     session.add(snapshot)
     session.flush()
     assert snapshot.id is not None
-    return Recorded(
-        document_id=document_id,
-        snapshot_id=snapshot.id,
-        outcome=snapshot.outcome,
-        error=snapshot.error,
-        version_seq=version.seq if version else None,
-        new_version=is_new,
+    if failure is not None:
+        snapshot.outcome, snapshot.decision, snapshot.reason = failure[0], INACCESSIBLE, failure[1]
+        incident = _note_incident(session, document_id, snapshot, *failure)
+        return _recorded(snapshot, None, None, incident)
+    assert extracted is not None
+    incident = _resolve_incident(session, document_id, snapshot)
+    decision = _decide(session, document_id, extracted, current, settings)
+    version, change = _apply(session, document_id, snapshot, extracted, current, decision)
+    snapshot.decision, snapshot.version_id = decision.kind, version.id
+    session.add(snapshot)
+    return _recorded(snapshot, version, change, incident)
+
+
+def _decide(
+    session: Session, document_id: int, extracted: Extracted, current: Version | None, settings: ChangesConfig
+) -> Decision:
+    def known(version: Version) -> Known:
+        assert version.id is not None
+        return Known(version.id, version.text, version.text_hash)
+
+    recent = recent_versions(session, document_id, settings.flipflop_window) if current else []
+    return decide(
+        extracted.text,
+        extracted.text_hash,
+        known(current) if current else None,
+        [known(v) for v in recent],
+        lambda version_id: reversion_streak(session, document_id, version_id, settings.flipflop_confirmations),
+        settings.flipflop_confirmations,
     )
 
 
-def place_version(
-    session: Session, document_id: int, extracted: Extracted, seen_at: datetime
-) -> tuple[Version, bool]:
-    """The current version if the text is unchanged (its `last_seen` moves), else a new version."""
-    current = current_version(session, document_id)
-    if current is not None and current.text_hash == extracted.text_hash:
-        current.last_seen = max(current.last_seen, seen_at)
-        session.add(current)
-        return current, False
-    added, removed = (
-        line_counts(current.text, extracted.text) if current else (len(extracted.text.splitlines()), 0)
-    )
+def _apply(
+    session: Session,
+    document_id: int,
+    snapshot: Snapshot,
+    extracted: Extracted,
+    current: Version | None,
+    decision: Decision,
+) -> tuple[Version, Change | None]:
+    """Move `last_seen`, or add the version (and its Change) the decision calls for."""
+    if decision.kind in ("unchanged", "reversion"):
+        assert decision.match is not None
+        seen = session.get(Version, decision.match.id)
+        assert seen is not None
+        seen.last_seen = max(seen.last_seen, snapshot.fetched_at)
+        session.add(seen)
+        return seen, None
+    version = add_version(session, document_id, extracted, current, snapshot.fetched_at, reverts_to=decision.match)
+    if current is None:
+        return version, None
+    change = add_change(session, current, version, snapshot, "reversion" if decision.match else "new_version")
+    return version, change
+
+
+def add_version(
+    session: Session,
+    document_id: int,
+    extracted: Extracted,
+    current: Version | None,
+    seen_at: datetime,
+    *,
+    reverts_to: Known | None = None,
+    kind: str = "content",
+) -> Version:
+    """A new current version of the document, numbered after `current`."""
+    added, removed = line_counts(current.text, extracted.text) if current else (len(extracted.text.splitlines()), 0)
     primary = extracted.dates.primary
     version = Version(
         document_id=document_id,
@@ -111,7 +182,107 @@ def place_version(
         policy_date=primary.iso if primary else None,
         first_seen=seen_at,
         last_seen=seen_at,
+        kind=kind,
+        reverts_to_id=reverts_to.id if reverts_to else None,
     )
     session.add(version)
     session.flush()
-    return version, True
+    return version
+
+
+def add_change(
+    session: Session,
+    old: Version,
+    new: Version,
+    snapshot: Snapshot | None,
+    kind: str,
+    *,
+    flagged: bool = False,
+) -> Change:
+    """The Change from `old` to `new`: its semantic diff and its classification."""
+    diff = semantic_diff(old.text, new.text)
+    classification = classify(
+        diff, old_dates=PolicyDates.from_dict(old.dates), new_dates=PolicyDates.from_dict(new.dates)
+    )
+    headline, notes = classification.headline, list(classification.notes)
+    if kind == "reversion":
+        headline = f"reverted to the version of {_returned_date(session, new)}"
+        notes.insert(0, f"{headline} after holding for several fetches")
+    assert new.id is not None and new.document_id is not None
+    change = Change(
+        document_id=new.document_id,
+        version_id=new.id,
+        previous_version_id=old.id,
+        snapshot_id=snapshot.id if snapshot else None,
+        detected_at=snapshot.fetched_at if snapshot else new.first_seen,
+        kind=kind,
+        severity=_severity(kind, classification.severity, flagged),
+        rules=list(classification.rules),
+        headline=headline,
+        notes=notes,
+        classification=classification.to_dict(),
+        diff=diff.to_dict(),
+        flagged=flagged,
+    )
+    session.add(change)
+    session.flush()
+    return change
+
+
+def _severity(kind: str, classified: str, flagged: bool) -> str:
+    """Technical changes are never alerted, unless flagged for review."""
+    if kind != "technical":
+        return classified
+    return "REVIEW" if flagged else "NOISE"
+
+
+def _returned_date(session: Session, version: Version) -> str:
+    """When the text a reversion returns to was first seen (its day, UTC)."""
+    earlier = session.get(Version, version.reverts_to_id) if version.reverts_to_id else None
+    return (earlier or version).first_seen.date().isoformat()
+
+
+def _note_incident(session: Session, document_id: int, snapshot: Snapshot, kind: str, reason: str) -> str:
+    assert snapshot.id is not None
+    incident = open_incident(session, document_id)
+    if incident is None:
+        session.add(
+            Incident(
+                document_id=document_id,
+                kind=kind,
+                reason=reason,
+                opened_at=snapshot.fetched_at,
+                first_snapshot_id=snapshot.id,
+                last_snapshot_id=snapshot.id,
+            )
+        )
+        return "opened"
+    incident.last_snapshot_id, incident.fetches = snapshot.id, incident.fetches + 1
+    session.add(incident)
+    return "continued"
+
+
+def _resolve_incident(session: Session, document_id: int, snapshot: Snapshot) -> str | None:
+    incident = open_incident(session, document_id)
+    if incident is None:
+        return None
+    incident.resolved_at = snapshot.fetched_at
+    session.add(incident)
+    return "resolved"
+
+
+def _recorded(snapshot: Snapshot, version: Version | None, change: Change | None, incident: str | None) -> Recorded:
+    assert snapshot.id is not None
+    return Recorded(
+        document_id=snapshot.document_id,
+        snapshot_id=snapshot.id,
+        outcome=snapshot.outcome,
+        decision=snapshot.decision or INACCESSIBLE,
+        reason=snapshot.reason,
+        version_seq=version.seq if version else None,
+        policy_date=version.policy_date if version else None,
+        severity=change.severity if change else None,
+        rules=tuple(change.rules) if change else (),
+        headline=change.headline if change else None,
+        incident=incident,
+    )

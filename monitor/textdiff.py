@@ -36,7 +36,7 @@ def _engine() -> diff_match_patch:
     return dmp
 
 
-def _diff_tokens(old: list[str], new: list[str], *, semantic: bool = False) -> list[tuple[int, list[str]]]:
+def diff_tokens(old: list[str], new: list[str], *, semantic: bool = False) -> list[tuple[int, list[str]]]:
     """Diff two token sequences, each token mapped to one character (diff-match-patch's line trick).
 
     With `semantic`, small equalities between changes are merged into them, never splitting a token.
@@ -63,7 +63,7 @@ def _diff_tokens(old: list[str], new: list[str], *, semantic: bool = False) -> l
 def line_hunks(old: str, new: str) -> list[Hunk]:
     """The line-level diff of two texts as hunks, in order."""
     hunks: list[Hunk] = []
-    for op, lines in _diff_tokens(old.splitlines(), new.splitlines()):
+    for op, lines in diff_tokens(old.splitlines(), new.splitlines()):
         if op == EQUAL:
             hunks.append(Hunk("equal", lines, lines))
         elif op == DELETE:
@@ -87,5 +87,5 @@ def line_counts(old: str, new: str) -> tuple[int, int]:
 
 def word_diff(old: str, new: str) -> list[tuple[int, str]]:
     """A word-level diff: (DELETE | EQUAL | INSERT, text) pairs, tidied for human reading."""
-    diffs = _diff_tokens(_TOKEN.findall(old), _TOKEN.findall(new), semantic=True)
+    diffs = diff_tokens(_TOKEN.findall(old), _TOKEN.findall(new), semantic=True)
     return [(op, "".join(tokens)) for op, tokens in diffs]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,8 +12,9 @@ from rich.text import Text
 
 from monitor.dates import PolicyDates
 from monitor.record import Recorded
+from monitor.replay import ReplayLine
 from monitor.textdiff import DELETE, INSERT, Hunk, line_hunks, word_diff
-from storage.models import Version
+from storage.models import Change, Version
 
 CONTEXT_LINES = 1
 OK_OUTCOMES = {"ok"}
@@ -66,14 +67,13 @@ def vendors_table(rows: Iterable[DocumentRow]) -> Table:
     return table
 
 
-def history_table(title: str, versions: Sequence[Version]) -> Table:
-    """One line per version: when it was first and last seen, its policy date, size and line changes."""
+def history_table(title: str, versions: Sequence[Version], changes: Mapping[int, Change]) -> Table:
+    """One line per version: first and last seen, policy date, size, line changes and what changed."""
     table = Table(title=title)
-    for column in ("#", "first seen", "last seen", "policy date", "chars", "lines +", "lines -"):
-        table.add_column(
-            column, justify="right" if column in ("#", "chars", "lines +", "lines -") else "left"
-        )
+    for column in ("#", "first seen", "last seen", "policy date", "chars", "lines +", "lines -", "change"):
+        table.add_column(column, justify="right" if column in ("#", "chars", "lines +", "lines -") else "left")
     for version in versions:
+        change = changes.get(version.id) if version.id is not None else None
         table.add_row(
             str(version.seq),
             when(version.first_seen),
@@ -82,23 +82,80 @@ def history_table(title: str, versions: Sequence[Version]) -> Table:
             f"{version.size:,}",
             Text(f"+{version.lines_added}", style="green"),
             Text(f"-{version.lines_removed}", style="red"),
+            change_text(change) if change else Text("first version", style="dim"),
         )
     return table
+
+
+def change_text(change: Change) -> Text:
+    """A change's kind, severity, rule ids and headline."""
+    text = Text()
+    if change.kind != "new_version":
+        text.append(f"{change.kind}{' (flagged)' if change.flagged else ''} ", style="italic")
+    text.append(change.severity, style=SEVERITY_STYLES.get(change.severity, ""))
+    if change.rules:
+        text.append(f" [{', '.join(change.rules)}]", style="dim")
+    text.append(f" {change.headline}")
+    return text
 
 
 def cycle_table(rows: Iterable[tuple[str, str, Recorded]]) -> Table:
     """What one crawl cycle recorded for each (vendor, document)."""
     table = Table(title="Crawl results")
-    for column in ("vendor", "document", "outcome", "version", "detail"):
+    for column in ("vendor", "document", "outcome", "decision", "version", "detail"):
         table.add_column(column)
     for vendor_id, doc_type, recorded in rows:
-        if recorded.version_seq is None:
-            version = Text("-", style="dim")
-        elif recorded.new_version:
-            version = Text(f"#{recorded.version_seq} new", style="bold yellow")
-        else:
-            version = Text(f"#{recorded.version_seq} unchanged", style="dim")
-        table.add_row(vendor_id, doc_type, outcome_text(recorded.outcome), version, recorded.error or "")
+        table.add_row(
+            vendor_id,
+            doc_type,
+            outcome_text(recorded.outcome),
+            decision_text(recorded),
+            f"#{recorded.version_seq}" if recorded.version_seq else "-",
+            recorded_detail(recorded),
+        )
+    return table
+
+
+DECISION_STYLES = {
+    "first_version": "bold",
+    "new_version": "bold yellow",
+    "reverted": "bold yellow",
+    "unchanged": "dim",
+    "reversion": "dim",
+    "inaccessible": "red",
+}
+
+
+def decision_text(recorded: Recorded) -> Text:
+    """The decision, with the severity of the change it made."""
+    text = Text(recorded.decision.replace("_", " "), style=DECISION_STYLES.get(recorded.decision, ""))
+    if recorded.severity:
+        text.append(f" {recorded.severity}", style=SEVERITY_STYLES.get(recorded.severity, ""))
+    return text
+
+
+SEVERITY_STYLES = {"MATERIAL": "bold red", "REVIEW": "yellow", "NOISE": "dim"}
+
+
+def recorded_detail(recorded: Recorded) -> str:
+    """One line: the change's headline and rules, or why the page could not be read."""
+    parts = []
+    if recorded.headline:
+        parts.append(recorded.headline)
+    if recorded.rules:
+        parts.append(f"[{', '.join(recorded.rules)}]")
+    if recorded.reason:
+        parts.append(recorded.reason)
+    if recorded.incident:
+        parts.append(f"(incident {recorded.incident})")
+    return " ".join(parts)
+
+
+def reextract_table() -> Table:
+    """An empty table for `monitor reextract`, one row per document."""
+    table = Table(title="Re-extraction")
+    for column in ("vendor", "document", "result", "version", "detail"):
+        table.add_column(column)
     return table
 
 
@@ -111,6 +168,16 @@ def outcomes_table(kinds: Iterable[tuple[str, bool, str]]) -> Table:
     for kind, inaccessible, doc in kinds:
         table.add_row(kind, "no" if inaccessible else "yes", doc)
     return table
+
+
+def replay_line(line: ReplayLine) -> Text:
+    """One replayed file: name, decision and severity, rules, policy date and summary."""
+    text = Text(f"{line.file}  ")
+    text.append(f"{line.decision:<13}", style=DECISION_STYLES.get(line.decision, ""))
+    text.append(f" {line.severity or '-':<8}", style=SEVERITY_STYLES.get(line.severity or "", "dim"))
+    text.append(f" {','.join(line.rules) or '-':<12} {line.policy_date or '-':<10} ")
+    text.append(line.summary)
+    return text
 
 
 def dates_line(language: str | None, dates: PolicyDates) -> str:

@@ -28,6 +28,11 @@ class StorageError(Exception):
 @functools.cache
 def open_database(url: str) -> Engine:
     """The process-wide engine for `url`, with the schema migrated to the newest revision."""
+    return connect(url)
+
+
+def connect(url: str) -> Engine:
+    """A new engine for `url`, with the schema migrated; prefer `open_database` outside throw-away uses."""
     engine = _create_engine(url)
     try:
         migrate(engine)

@@ -109,6 +109,8 @@ class Version(SQLModel, table=True):
     first_seen: datetime = Field(sa_type=UTCDateTime)
     last_seen: datetime = Field(sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    kind: str = Field(default="content", max_length=16)  # content | technical
+    reverts_to_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("version.id"), nullable=True))
 
 
 class Snapshot(SQLModel, table=True):
@@ -134,3 +136,47 @@ class Snapshot(SQLModel, table=True):
     version_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("version.id"), nullable=True, index=True)
     )
+    decision: str | None = Field(default=None, max_length=24)
+    reason: str | None = Field(default=None, sa_type=Text)
+
+
+class Change(SQLModel, table=True):
+    """A change of a document's current version, with its semantic diff and classification.
+
+    `kind` is `new_version`, `reversion` (back to an earlier text, after it held) or `technical`
+    (re-extraction after a code or config change; never alerted unless `flagged` for review).
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(sa_column=Column(Integer, ForeignKey("document.id"), nullable=False, index=True))
+    version_id: int = Field(sa_column=Column(Integer, ForeignKey("version.id"), nullable=False, index=True))
+    previous_version_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("version.id"), nullable=True)
+    )
+    snapshot_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("snapshot.id"), nullable=True))
+    detected_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    kind: str = Field(max_length=16)
+    severity: str = Field(max_length=16, index=True)
+    rules: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    headline: str = Field(default="", sa_type=Text)
+    notes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    classification: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    diff: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    flagged: bool = False
+
+
+class Incident(SQLModel, table=True):
+    """A period during which a document could not be read (error, bot wall, not the policy any more).
+
+    At most one is open per document; it closes on the next good fetch.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(sa_column=Column(Integer, ForeignKey("document.id"), nullable=False, index=True))
+    kind: str = Field(max_length=32)
+    reason: str = Field(sa_type=Text)
+    opened_at: datetime = Field(sa_type=UTCDateTime)
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    first_snapshot_id: int = Field(sa_column=Column(Integer, ForeignKey("snapshot.id"), nullable=False))
+    last_snapshot_id: int = Field(sa_column=Column(Integer, ForeignKey("snapshot.id"), nullable=False))
+    fetches: int = 1

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from storage.models import Blob, CrawlRun, Document, Snapshot, Vendor, Version, utcnow
+from storage.models import Blob, Change, CrawlRun, Document, Incident, Snapshot, Vendor, Version, utcnow
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,49 @@ def version_at(session: Session, document_id: int, when: datetime) -> Version | 
         .order_by(col(Version.seq).desc())
     )
     return session.exec(query.limit(1)).first()
+
+
+def recent_versions(session: Session, document_id: int, limit: int) -> list[Version]:
+    """Up to `limit` distinct texts of a document other than its current one, newest first."""
+    query = select(Version).where(Version.document_id == document_id).order_by(col(Version.seq).desc())
+    versions = iter(session.exec(query.limit(limit * 4 + 4)))
+    current = next(versions, None)
+    seen = {current.text_hash} if current else set()
+    out: list[Version] = []
+    for version in versions:
+        if version.text_hash not in seen and len(out) < limit:
+            seen.add(version.text_hash)
+            out.append(version)
+    return out
+
+
+def reversion_streak(session: Session, document_id: int, version_id: int, limit: int) -> int:
+    """How many of the document's latest readable fetches in a row returned to version `version_id`."""
+    query = (
+        select(Snapshot.decision, Snapshot.version_id)
+        .where(Snapshot.document_id == document_id, col(Snapshot.decision).is_not(None))
+        .where(Snapshot.decision != "inaccessible")
+        .order_by(col(Snapshot.id).desc())
+        .limit(limit)
+    )
+    streak = 0
+    for decision, matched in session.exec(query):
+        if decision != "reversion" or matched != version_id:
+            break
+        streak += 1
+    return streak
+
+
+def changes_by_version(session: Session, document_id: int) -> dict[int, Change]:
+    """The Change that introduced each version of a document, by version id."""
+    query = select(Change).where(Change.document_id == document_id)
+    return {change.version_id: change for change in session.exec(query)}
+
+
+def open_incident(session: Session, document_id: int) -> Incident | None:
+    """The document's unresolved incident, if any."""
+    query = select(Incident).where(Incident.document_id == document_id, col(Incident.resolved_at).is_(None))
+    return session.exec(query).first()
 
 
 def latest_snapshot(session: Session, document_id: int) -> Snapshot | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -10,7 +11,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from monitor.demo.site import DemoSite
+from monitor.demo.policies import VENDORS
+from monitor.demo.site import CAPTCHA_PAGE, DemoSite, render_page
 from storage.db import open_database
 from storage.models import Document, Snapshot, Version
 from tests.sites import LoopbackSite, refused_url
@@ -53,9 +55,7 @@ def versions_by_vendor(config: Path) -> dict[str, int]:
     with Session(engine) as session:
         counts: dict[str, int] = {}
         for doc in session.exec(select(Document)):
-            counts[doc.vendor_id] = len(
-                list(session.exec(select(Version).where(Version.document_id == doc.id)))
-            )
+            counts[doc.vendor_id] = len(list(session.exec(select(Version).where(Version.document_id == doc.id))))
         return counts
 
 
@@ -120,7 +120,8 @@ def test_unknown_vendor_or_version_exits_1(tmp_path: Path, args: list[str], mess
 
 def test_failures_are_recorded_and_do_not_affect_other_vendors(tmp_path: Path) -> None:
     with LoopbackSite() as site:
-        site.set("/good", "<html><body><h1>Privacy</h1><p>We keep little data.</p></body></html>")
+        policy = "<p>We keep little data about you, only what the service needs to work.</p>" * 5
+        site.set("/good", f"<html><body><h1>Privacy</h1>{policy}</body></html>")
         site.set("/missing", "<html><body>Gone</body></html>", status=404)
         site.set("/slow", "<html><body><p>Too late.</p></body></html>", delay=6)
         site.set("/huge", b"<html><body>" + b"<p>x</p>" * (20 * 1024 * 1024 // 8) + b"</body></html>")
@@ -163,19 +164,51 @@ def test_failures_are_recorded_and_do_not_affect_other_vendors(tmp_path: Path) -
             "not an http(s) URL",
         ),
         (
-            '[[vendors]]\nid = "a"\nname = "A"\n[[vendors.documents]]\ntype = "t"\nurl = "http://a.test"\n'
-            * 2,
+            '[[vendors]]\nid = "a"\nname = "A"\n[[vendors.documents]]\ntype = "t"\nurl = "http://a.test"\n' * 2,
             "duplicate vendor id 'a'",
         ),
         ("[crawl\n", "invalid TOML"),
     ],
 )
-def test_bad_config_is_one_line_and_exit_2_and_writes_nothing(
-    tmp_path: Path, content: str, expected: str
-) -> None:
+def test_bad_config_is_one_line_and_exit_2_and_writes_nothing(tmp_path: Path, content: str, expected: str) -> None:
     config = tmp_path / "config.toml"
     config.write_text(content)
     result = monitor(config, "crawl")
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and expected in result.stderr and str(config) in result.stderr
     assert not (tmp_path / "data").exists()
+
+
+def test_replay_prints_one_line_per_file_in_time_order(tmp_path: Path) -> None:
+    lumen = VENDORS[0]
+    pages = {
+        "2024-01-02T00-00-00Z.html": render_page(lumen, lumen.versions[0], "n2"),
+        "2024-01-01T00-00-00Z.html": render_page(lumen, lumen.versions[0], "n1"),
+        "2024-01-03T00-00-00Z.html": render_page(lumen, lumen.versions[1], "n3"),
+        "2024-01-04T00-00-00Z.html": CAPTCHA_PAGE.encode(),
+        "2024-01-05T00-00-00Z.html": render_page(lumen, lumen.versions[0], "n4"),
+    }
+    for name, body in pages.items():
+        (tmp_path / name).write_bytes(body)
+    result = monitor(tmp_path / "absent.toml", "replay", str(tmp_path), "--json")
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["file"][:10] for line in lines] == [
+        "2024-01-01",
+        "2024-01-02",
+        "2024-01-03",
+        "2024-01-04",
+        "2024-01-05",
+    ]
+    assert [line["decision"] for line in lines] == [
+        "first_version",
+        "unchanged",
+        "new_version",
+        "inaccessible",
+        "reversion",
+    ]
+    assert lines[2]["severity"] == "MATERIAL" and lines[2]["policy_date"] == "2024-05-20"
+    assert lines[3]["outcome"] == "bot_wall"
+    text = monitor(tmp_path / "absent.toml", "replay", str(tmp_path))
+    assert text.stdout.count("\n") == 5 and "MATERIAL" in text.stdout
+    assert monitor(tmp_path / "absent.toml", "replay", str(tmp_path / "nope")).returncode == 1

@@ -19,7 +19,7 @@ from monitor.config import Config, CrawlConfig, DocumentConfig, StorageConfig, V
 from monitor.cycle import plan, run_cycle
 from monitor.demo.site import DemoSite
 from storage.db import open_database
-from storage.queries import list_versions, vendor_documents
+from storage.queries import changes_by_version, list_versions, vendor_documents
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,7 @@ def run_demo(console: Console) -> None:
             document = vendor_documents(session, "lumen")[0]
             assert document.id is not None
             versions = list_versions(session, document.id)
-        console.print(views.history_table("lumen privacy_policy", versions))
+            changes = changes_by_version(session, document.id)
+        console.print(views.history_table("lumen privacy_policy", versions, changes))
         console.print(Rule("monitor diff lumen"))
         console.print(views.diff_view(versions[-2].text, versions[-1].text, markers=not console.is_terminal))

@@ -1,0 +1,81 @@
+"""What a readable page means for its document: unchanged, a flip-flop, a reversion that held, or new.
+
+Pure functions over the texts: the recorder gathers the facts and applies the decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from monitor.materiality import classify
+from monitor.semdiff import semantic_diff
+from monitor.textdiff import line_counts
+
+DecisionKind = Literal["first_version", "unchanged", "reversion", "reverted", "new_version"]
+NEAR_EQUAL_SHARE = 0.01  # at most this share of lines (and at least one) may differ
+
+
+@dataclass(frozen=True)
+class Known:
+    """A stored version as the decision sees it."""
+
+    id: int
+    text: str
+    text_hash: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The decision, and the version it refers to (the current one, or the earlier one returned to)."""
+
+    kind: DecisionKind
+    match: Known | None = None
+
+
+def decide(
+    text: str,
+    text_hash: str,
+    current: Known | None,
+    recent: Sequence[Known],
+    streak: Callable[[int], int],
+    confirmations: int,
+) -> Decision:
+    """Decide on a new readable text.
+
+    `recent` are the last distinct versions before the current one, newest first; `streak(id)`
+    says how many fetches in a row just before this one already returned to version `id`. A
+    return to a recent version is a flip-flop (`reversion`) until it holds for `confirmations`
+    fetches in a row; then it is `reverted`, a real change back.
+    """
+    if current is None:
+        return Decision("first_version")
+    if text_hash == current.text_hash:
+        return Decision("unchanged", current)
+    earlier = _returned_to(text, text_hash, current, recent)
+    if earlier is None:
+        return Decision("new_version")
+    if streak(earlier.id) + 1 >= confirmations:
+        return Decision("reverted", earlier)
+    return Decision("reversion", earlier)
+
+
+def _returned_to(text: str, text_hash: str, current: Known, recent: Sequence[Known]) -> Known | None:
+    """The recent version the text equals, or nearly equals: a few lines apart, all of them noise,
+    and closer to it than to the current version."""
+    for version in recent:
+        if version.text_hash == text_hash:
+            return version
+    if not recent:
+        return None
+    distance, best = min(((_distance(v.text, text), v) for v in recent), key=lambda pair: pair[0])
+    allowed = max(1, int(NEAR_EQUAL_SHARE * len(text.splitlines())))
+    if distance > allowed or distance >= _distance(current.text, text):
+        return None
+    return best if classify(semantic_diff(best.text, text)).severity == "NOISE" else None
+
+
+def _distance(old: str, new: str) -> int:
+    added, removed = line_counts(old, new)
+    return max(added, removed)

@@ -1,0 +1,146 @@
+"""Checks that a fetched page really is the policy: each a registered class with a kind.
+
+A page that fails one is stored for audit but never diffed and never a version: it opens (or
+extends) an incident instead. Fetch-level failures (HTTP errors, bot walls) are the crawler's
+outcomes; these checks look at the extracted text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import ClassVar
+
+CHECKS: dict[str, type[Check]] = {}
+SHORT_PAGE = 1500  # characters: walls are short pages
+
+
+@dataclass(frozen=True)
+class Page:
+    """What the checks look at: the new text and what is known of the document so far."""
+
+    text: str
+    language: str | None
+    established_language: str | None
+    established_size: int | None
+    min_chars: int
+    shrink_ratio: float
+
+
+class Check:
+    """Base class of the checks; subclasses register under their `kind`."""
+
+    kind: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "kind" in cls.__dict__:  # shared bases such as _Wall have none
+            CHECKS[cls.kind] = cls
+
+    @classmethod
+    def reason(cls, page: Page) -> str | None:
+        """Why the page is not the policy, or None when this check passes."""
+        raise NotImplementedError
+
+
+class Empty(Check):
+    """The page gave no text at all."""
+
+    kind = "empty"
+
+    @classmethod
+    def reason(cls, page: Page) -> str | None:
+        return None if page.text.strip() else "the page gave no text"
+
+
+class _Wall(Check):
+    """A short page whose text asks the visitor to do something first."""
+
+    cues: ClassVar[re.Pattern[str]]
+
+    @classmethod
+    def reason(cls, page: Page) -> str | None:
+        if len(page.text) >= SHORT_PAGE:
+            return None
+        found = cls.cues.search(page.text)
+        return f"the page asks the visitor to {found.group(0).lower()!r}" if found else None
+
+
+class LoginWall(_Wall):
+    """A short page asking the visitor to sign in."""
+
+    kind = "login_wall"
+    cues = re.compile(
+        r"\b(?:please\s+)?(?:sign|log)\s*in\s+(?:to\s+(?:continue|view|access)|required)|\bbitte\s+(?:melde|logge)",
+        re.IGNORECASE,
+    )
+
+
+class CookieWall(_Wall):
+    """A short page that shows nothing until cookies are accepted or enabled."""
+
+    kind = "cookie_wall"
+    cues = re.compile(
+        r"\b(?:please\s+)?(?:enable|accept|allow)\s+(?:all\s+)?cookies\s+(?:to|in\s+order\s+to|before)|"
+        r"\bcookies\s+(?:are\s+)?(?:required|disabled)",
+        re.IGNORECASE,
+    )
+
+
+class ScriptRequired(_Wall):
+    """A short page that needs JavaScript to show its content."""
+
+    kind = "script_required"
+    cues = re.compile(
+        r"\b(?:please\s+)?enable\s+javascript|\bjavascript\s+(?:is\s+)?(?:required|disabled)|"
+        r"\byou\s+need\s+to\s+enable\s+javascript",
+        re.IGNORECASE,
+    )
+
+
+class TooShort(Check):
+    """The text is too short to be a policy."""
+
+    kind = "too_short"
+
+    @classmethod
+    def reason(cls, page: Page) -> str | None:
+        size = len(page.text.strip())
+        return f"only {size} characters of text (fewer than {page.min_chars})" if size < page.min_chars else None
+
+
+class MostlyGone(Check):
+    """Most of the policy's text is gone compared with the current version."""
+
+    kind = "mostly_gone"
+
+    @classmethod
+    def reason(cls, page: Page) -> str | None:
+        if not page.established_size or len(page.text) >= page.shrink_ratio * page.established_size:
+            return None
+        return f"most of the text is gone ({len(page.text):,} of {page.established_size:,} characters left)"
+
+
+class OtherLanguage(Check):
+    """The page is in another language than the document's established one."""
+
+    kind = "other_language"
+
+    @classmethod
+    def reason(cls, page: Page) -> str | None:
+        new, old = _base(page.language), _base(page.established_language)
+        if new and old and new != old:
+            return f"the page is in {new!r}, the policy has been in {old!r}"
+        return None
+
+
+def _base(language: str | None) -> str | None:
+    return language.split("-")[0].lower() if language else None
+
+
+def first_failure(page: Page) -> tuple[str, str] | None:
+    """The first check the page fails, as (kind, reason), or None when it reads as the policy."""
+    for kind, check in CHECKS.items():
+        if reason := check.reason(page):
+            return kind, reason
+    return None

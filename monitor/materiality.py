@@ -1,0 +1,839 @@
+"""Classify a semantic diff as MATERIAL, REVIEW or NOISE with explainable rules.
+
+The taxonomy (rule ids M1-M14, R1-R6, N1-N7) is ``docs/materiality.md`` of the shared docs. Each rule is
+a small class registered in :data:`RULES`; it looks at one changed sentence (a :class:`Change`, with the
+policy dates) and returns :class:`Evidence` or None. Per sentence, NOISE evidence wins (a noise rule only
+fires when the whole difference is cosmetic, e.g. a misspelt word fixed), then MATERIAL, then REVIEW; a
+changed sentence no rule explains is R2 ("reworded"), never silent noise. The diff's severity is the
+maximum over its sentences.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+from dataclasses import asdict, dataclass
+from functools import cached_property
+from typing import Any, ClassVar, Literal
+
+from monitor import lexicons as lx
+from monitor.dates import PolicyDates
+from monitor.normalize import normalize_for_hash
+from monitor.semdiff import SemanticDiff, Unit
+from monitor.textdiff import EQUAL, INSERT, word_diff
+
+Severity = Literal["MATERIAL", "REVIEW", "NOISE"]
+RANK: dict[str, int] = {"NOISE": 0, "REVIEW": 1, "MATERIAL": 2}
+CHANGED: frozenset[str] = frozenset({"added", "removed", "modified"})
+LARGE_CHANGE = 100  # changed sentences from which a note warns of a rewrite (or a variant of the page)
+
+_WORD = re.compile(r"\w+")
+_LINK = re.compile(r"!?\[([^\]\n]*)\]\((?:[^()\s]|\([^()]*\))*\)")
+_URL = re.compile(r"(?:https?://|www\.)[^\s)\]]+", re.IGNORECASE)
+_MARKUP = re.compile(r"<br\s*/?>|[*_`\\]", re.IGNORECASE)
+_NUMBERING = re.compile(r"^(?:#{1,6}\s*|[-*•]\s+|\(?(?:\d+(?:\.\d+)*|[a-z]|[ivxlc]+)[.)]?\.?\s+)+", re.IGNORECASE)
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_DATE_FILLERS = lx.words("st nd rd th er e de du le am on of the den vom")
+_DYNAMIC = re.compile(r"(?=[a-z]*\d)[0-9a-f]{8,}|\d{6,}|(?=\w*\d)(?=\w*[a-z])\w{20,}", re.IGNORECASE)
+_STREET = re.compile(r"\b(?:street|st\.|avenue|ave\.|road|suite|floor|p\.?o\.? box|\w*stra(?:ß|ss)e|str\.|postfach"
+                     r"|rue|boulevard|\d{4,})\b", re.IGNORECASE)  # fmt: skip
+_SECURITY_SECTION = re.compile(r"secur|sicherheit|sécurité|protect", re.IGNORECASE)
+_NOTICE_SECTION = re.compile(r"chang|updat|änderung|modif|amend", re.IGNORECASE)
+_RIGHTS_SECTION = re.compile(r"right|choice|control|recht|droit|option", re.IGNORECASE)
+_COLLECT_SECTION = re.compile(r"collect|information|data|erheb|daten|données|collect", re.IGNORECASE)
+_CONTACT_SECTION = re.compile(
+    r"contact|who we are|controller|representative|kontakt|verantwortlich|impressum"
+    r"|nous contacter|responsable",
+    re.IGNORECASE,
+)
+_CONTROLLER_SECTION = re.compile(r"who we are|controller|about us|verantwortlich|responsable|qui sommes", re.I)
+_CLAUSE_BREAK = re.compile(r"[.;:!?]|\b(?:but|however|whereas|aber|jedoch|mais|cependant)\b", re.IGNORECASE)
+_ITEM = re.compile(r"^(?:- |\d+\. )|\s\|\s")
+_WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                 "nine": 9, "ten": 10, "twelve": 12, "eighteen": 18, "twenty-four": 24, "thirty": 30, "sixty": 60,
+                 "ninety": 90, "zwei": 2, "drei": 3, "sechs": 6, "zehn": 10, "un": 1, "une": 1, "deux": 2,
+                 "trois": 3, "dix": 10}  # fmt: skip
+_UNITS = (("tag", "day"), ("woch", "week"), ("monat", "month"), ("jahr", "year"), ("jour", "day"),
+          ("semaine", "week"), ("mois", "month"), ("an", "year"), ("day", "day"), ("week", "week"),
+          ("month", "month"), ("year", "year"))  # fmt: skip
+_DAYS_PER_UNIT = {"day": 1, "week": 7, "month": 30, "year": 365}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why a rule fired: the old and new sentence and the terms that differ."""
+
+    rule: str
+    old: str | None
+    new: str | None
+    terms: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {**asdict(self), "terms": list(self.terms)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Evidence:
+        """Rebuild from :meth:`to_dict` output."""
+        return cls(data["rule"], data.get("old"), data.get("new"), tuple(data.get("terms", ())))
+
+
+@dataclass(frozen=True)
+class Classification:
+    """The verdict on one diff: severity, rules fired, their evidence, notes and a one-line headline."""
+
+    severity: Severity
+    rules: tuple[str, ...]
+    evidence: tuple[Evidence, ...]
+    notes: tuple[str, ...]
+    headline: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (``from_dict`` inverts it)."""
+        return {
+            "severity": self.severity,
+            "rules": list(self.rules),
+            "evidence": [e.to_dict() for e in self.evidence],
+            "notes": list(self.notes),
+            "headline": self.headline,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Classification:
+        """Rebuild from :meth:`to_dict` output."""
+        return cls(
+            data["severity"],
+            tuple(data.get("rules", ())),
+            tuple(Evidence.from_dict(e) for e in data.get("evidence", ())),
+            tuple(data.get("notes", ())),
+            data.get("headline", ""),
+        )
+
+
+class Change:
+    """One changed sentence with the views rules share (computed once, on demand).
+
+    ``old`` and ``new`` are the sentences as prose (links read as their text, bare URLs dropped), which is
+    what lexicons match against; ``raw_old`` and ``raw_new`` are the sentences as extracted.
+    """
+
+    def __init__(self, unit: Unit, old_dates: PolicyDates | None = None, new_dates: PolicyDates | None = None):
+        self.unit = unit
+        self.raw_old = unit.old or ""
+        self.raw_new = unit.new or ""
+        self.old = _prose(self.raw_old)
+        self.new = _prose(self.raw_new)
+        self.section = " > ".join(unit.section)
+        self.old_dates = old_dates
+        self.new_dates = new_dates
+        self._found: dict[tuple[int, str], Counter[str]] = {}
+
+    @property
+    def kind(self) -> str:
+        return self.unit.kind
+
+    def find(self, lexicon: lx.Lexicon, side: str) -> Counter[str]:
+        """Labels of ``lexicon`` in the old or new sentence (memoised)."""
+        key = (id(lexicon), side)
+        if key not in self._found:
+            self._found[key] = lexicon.find(self.old if side == "old" else self.new)
+        return self._found[key]
+
+    def gained(self, lexicon: lx.Lexicon) -> list[str]:
+        """Labels in the new sentence that the old one lacks."""
+        old = self.find(lexicon, "old")
+        return [label for label in self.find(lexicon, "new") if label not in old]
+
+    def gained_affirmed(self, lexicon: lx.Lexicon) -> list[str]:
+        """Gained labels with at least one match in the new sentence that is not negated (``we do not …``)."""
+        affirmed = {label for label, start, _ in lexicon.matches(self.new) if not _negated_at(self.new, start)}
+        return [label for label in self.gained(lexicon) if label in affirmed]
+
+    def lost(self, lexicon: lx.Lexicon) -> list[str]:
+        """Labels in the old sentence that the new one lacks."""
+        new = self.find(lexicon, "new")
+        return [label for label in self.find(lexicon, "old") if label not in new]
+
+    def either(self, pattern: re.Pattern[str]) -> bool:
+        """Whether ``pattern`` occurs in the old or the new sentence."""
+        return bool(pattern.search(self.old) or pattern.search(self.new))
+
+    @cached_property
+    def changed_words(self) -> list[str]:
+        """The words deleted or inserted by the word diff."""
+        return [w for op, text in self.unit.words if op != EQUAL for w in _WORD.findall(text)]
+
+    @cached_property
+    def inserted_words(self) -> list[str]:
+        return [w for op, text in self.unit.words if op == INSERT for w in _WORD.findall(text)]
+
+    @cached_property
+    def visible_changed_words(self) -> list[str]:
+        """Changed words once link targets are dropped (``[text](url)`` read as ``text``)."""
+        diff = word_diff(self.old, self.new)
+        return [w for op, text in diff if op != EQUAL for w in _WORD.findall(text)]
+
+    @cached_property
+    def same_signature(self) -> bool:
+        """Same negations, limiters, modal verbs, numbers and e-mail addresses on both sides."""
+        return _signature(self.old) == _signature(self.new)
+
+
+def _visible(text: str) -> str:
+    return _LINK.sub(r"\1", text)
+
+
+def _prose(text: str) -> str:
+    """Links as their text, bare URLs dropped, blockquote markers gone."""
+    return _URL.sub(" ", _visible(text)).lstrip("> ")
+
+
+def _signature(text: str) -> tuple[Any, ...]:
+    return (
+        lx.MODALS.find(text),
+        lx.LIMITERS.find(text),
+        len(lx.NEGATIONS.findall(text)),
+        sorted(re.findall(r"\d+", text)),
+        sorted(lx.EMAIL.findall(text)),
+    )
+
+
+# --- the rule registry -------------------------------------------------------------------------------
+
+
+class Rule:
+    """A taxonomy rule: looks at one changed sentence and returns evidence or None."""
+
+    id: ClassVar[str]
+    severity: ClassVar[Severity]
+    title: ClassVar[str]
+    phrase: ClassVar[str] = ""  # headline template: {terms}, {count}, {sentences}
+    kinds: ClassVar[frozenset[str]] = CHANGED
+
+    def check(self, change: Change) -> Evidence | None:
+        """Evidence when the rule applies to ``change``, else None."""
+        if change.kind not in self.kinds:
+            return None
+        terms = self.match(change)
+        if not terms:
+            return None
+        return Evidence(self.id, change.unit.old, change.unit.new, tuple(dict.fromkeys(terms)))
+
+    def match(self, change: Change) -> list[str]:
+        """The terms that make the rule fire (empty: it does not)."""
+        raise NotImplementedError
+
+    @classmethod
+    def describe(cls, evidence: Evidence, count: int = 1) -> str:
+        """A short phrase for a headline about ``count`` pieces of such evidence."""
+        terms = ", ".join(evidence.terms[:3])
+        if not cls.phrase or ("{terms}" in cls.phrase and not terms):
+            return cls.title
+        return cls.phrase.format(terms=terms, count=count, sentences="sentence" if count == 1 else "sentences")
+
+
+RULES: dict[str, type[Rule]] = {}
+
+
+def register(cls: type[Rule]) -> type[Rule]:
+    """Class decorator: add a rule to :data:`RULES` under its id."""
+    RULES[cls.id] = cls
+    return cls
+
+
+# --- shared helpers ------------------------------------------------------------------------------------
+
+
+def _is_list_item(text: str) -> bool:
+    return bool(_ITEM.search(text))
+
+
+def _window_before(text: str, start: int, words: int = 5) -> str:
+    return " ".join(text[max(0, start - 60) : start].split()[-words:])
+
+
+def _negated_promises(text: str) -> set[str]:
+    """Promise verbs (sell, share …) that are negated: ``we do not sell``, ``wir verkaufen … nicht``."""
+    negated = set()
+    for label, start, end in lx.PROMISE_VERBS.matches(text):
+        before = _window_before(text, start)
+        after = " ".join(text[end : end + 60].split()[:5])
+        if (lx.NEGATIONS.search(before) and not lx.SECOND_PERSON.search(before)) or lx.GERMAN_NEGATIONS.search(after):
+            negated.add(label)
+    return negated
+
+
+def _negated_at(text: str, position: int) -> bool:
+    """Whether a negation precedes ``position`` in its clause (at most 12 words back)."""
+    start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, position)), default=0)
+    return bool(lx.NEGATIONS.search(" ".join(text[start:position].split()[-12:])))
+
+
+def _affirmed(pattern: re.Pattern[str], text: str) -> list[str]:
+    """Matches of ``pattern`` in ``text`` that are not negated in their clause."""
+    return [m.group() for m in pattern.finditer(text) if not _negated_at(text, m.start())]
+
+
+def _is_name(word: str) -> bool:
+    return word[0].isupper() and word.lower() not in lx.STOPWORDS and word.lower() not in lx.MONTHS
+
+
+def _durations(text: str) -> set[tuple[int, str]]:
+    found = set()
+    for number, unit in lx.DURATION.findall(text):
+        value = int(number) if number.isdigit() else _WORD_NUMBERS.get(number.lower(), 1)
+        found.add((value, next(norm for prefix, norm in _UNITS if unit.lower().startswith(prefix))))
+    return found
+
+
+def _ages(text: str) -> set[int]:
+    return {int(a or b) for a, b in lx.AGE.findall(text) if 10 <= int(a or b) <= 21}
+
+
+def _organisations(text: str) -> dict[str, str]:
+    return {re.sub(r"\W+", "", org).lower(): org.strip() for org in lx.ORGANISATION.findall(text)}
+
+
+def _flip(old: set[Any], new: set[Any], fmt: str = "{}") -> list[str]:
+    """``old→new`` terms for a changed set of values (``-``/``+`` for removals and additions)."""
+    if old == new:
+        return []
+    before = ", ".join(fmt.format(v) for v in sorted(old)) or "none"
+    after = ", ".join(fmt.format(v) for v in sorted(new)) or "none"
+    return [f"{before} → {after}"]
+
+
+# --- MATERIAL ---------------------------------------------------------------------------------------------
+
+
+@register
+class NewDataCategory(Rule):
+    """A data category (sensitive ones first) newly named near a collection verb or in a data list."""
+
+    id, severity, title = "M1", "MATERIAL", "new category of personal data collected"
+    phrase = "now collects {terms}"
+    kinds = frozenset({"added", "modified"})
+
+    def match(self, change: Change) -> list[str]:
+        gained = change.gained_affirmed(lx.DATA_TYPES)
+        if not gained:
+            return []
+        in_list = _is_list_item(change.new) and _COLLECT_SECTION.search(change.section)
+        if not (lx.COLLECTION_VERBS.search(change.new) or in_list):
+            return []
+        return sorted(gained, key=lambda label: label not in lx.SENSITIVE_DATA)
+
+
+@register
+class NewPurpose(Rule):
+    """A processing purpose (advertising, profiling, AI training, sale …) newly attached to data."""
+
+    id, severity, title = "M2", "MATERIAL", "new or broader purpose of use"
+    phrase = "new purpose: {terms}"
+    kinds = frozenset({"added", "modified"})
+
+    def match(self, change: Change) -> list[str]:
+        gained = change.gained_affirmed(lx.PURPOSES)
+        return gained if gained and re.search(r"data|information|daten|données|personal", change.new, re.I) else []
+
+
+@register
+class NewSharing(Rule):
+    """A recipient category or named processor newly named with a share/disclose/sell verb."""
+
+    id, severity, title = "M3", "MATERIAL", "new sharing with third parties"
+    phrase = "new sharing with {terms}"
+    kinds = frozenset({"added", "modified"})
+
+    def match(self, change: Change) -> list[str]:
+        gained = change.gained_affirmed(lx.RECIPIENTS) + change.gained_affirmed(lx.NAMED_PROCESSORS)
+        return gained if gained and _affirmed(lx.SHARE_VERBS, change.new) else []
+
+
+@register
+class PromiseWeakened(Rule):
+    """A negated promise (``do not sell``) or limiter (``only``, ``without your consent``) is gone."""
+
+    id, severity, title = "M4", "MATERIAL", "a privacy promise was removed or weakened"
+    phrase = "promise weakened: {terms}"
+    kinds = frozenset({"removed", "modified"})
+
+    def match(self, change: Change) -> list[str]:
+        verbs = sorted(_negated_promises(change.old) - _negated_promises(change.new))
+        lost = [f"no longer: not {verb}" for verb in verbs]
+        if change.find(lx.PROMISE_VERBS, "old"):
+            lost += [f"no longer: {limiter}" for limiter in change.lost(lx.LIMITERS)]
+        return lost + [f"now: {term}" for term in change.gained(lx.PERMISSIVE)] if lost else []
+
+
+@register
+class InternationalTransfer(Rule):
+    """Destination countries or transfer mechanisms (SCCs, DPF, adequacy) differ in a transfer sentence."""
+
+    id, severity, title = "M5", "MATERIAL", "international transfers changed"
+    phrase = "international transfers changed: {terms}"
+
+    def match(self, change: Change) -> list[str]:
+        mechanisms = [f"+{m}" for m in change.gained(lx.TRANSFER_MECHANISMS)]
+        mechanisms += [f"-{m}" for m in change.lost(lx.TRANSFER_MECHANISMS)]
+        if change.kind == "removed":
+            return [m for m in mechanisms if m.startswith("-")]
+        countries = change.gained(lx.COUNTRIES) if lx.TRANSFER_CONTEXT.search(change.new) else []
+        return countries + mechanisms
+
+
+@register
+class NewController(Rule):
+    """A new organisation named in a "controller" / "who we are" / representative sentence."""
+
+    id, severity, title = "M6", "MATERIAL", "the controller changed"
+    phrase = "controller changed: {terms}"
+    kinds = frozenset({"added", "modified"})
+
+    def match(self, change: Change) -> list[str]:
+        if not (change.either(lx.CONTROLLER_CONTEXT) or _CONTROLLER_SECTION.search(change.section)):
+            return []
+        old = _organisations(change.old)
+        return [name for key, name in _organisations(change.new).items() if key not in old]
+
+
+@register
+class RightsReduced(Rule):
+    """A right, a request channel or opt-out dropped, a fee or verification added, or a longer deadline."""
+
+    id, severity, title = "M7", "MATERIAL", "data-subject rights reduced"
+    phrase = "rights reduced: {terms}"
+
+    def match(self, change: Change) -> list[str]:
+        if not (change.either(lx.RIGHTS_CONTEXT) or _RIGHTS_SECTION.search(change.section)):
+            return []
+        terms = [f"no longer: {right}" for right in change.lost(lx.RIGHTS)]
+        terms += [f"no longer via {channel}" for channel in change.lost(lx.RIGHTS_CHANNELS)]
+        if change.kind == "removed":
+            return terms
+        terms += [f"new {burden}" for burden in change.gained(lx.RIGHTS_BURDENS)]
+        old, new = _max_days(change.old), _max_days(change.new)
+        if old and new and new > old:
+            terms.append(f"deadline {old} → {new} days")
+        return terms
+
+
+def _max_days(text: str) -> int:
+    return max((n * _DAYS_PER_UNIT[unit] for n, unit in _durations(text)), default=0)
+
+
+@register
+class RetentionChanged(Rule):
+    """A retention period differs, or "indefinitely" / "as long as necessary" replaces a stated period."""
+
+    id, severity, title = "M8", "MATERIAL", "retention period changed"
+    phrase = "retention changed: {terms}"
+    kinds = frozenset({"added", "modified"})
+
+    def match(self, change: Change) -> list[str]:
+        if not change.either(lx.RETENTION_CONTEXT):
+            return []
+        terms = _flip(_durations(change.old), _durations(change.new), "{0[0]} {0[1]}s")
+        return terms + change.gained(lx.INDEFINITE)
+
+
+@register
+class ChildrenChanged(Rule):
+    """An age threshold near child/minor/parent words differs, or parental-consent wording changes."""
+
+    id, severity, title = "M9", "MATERIAL", "children's data rules changed"
+    phrase = "children: {terms}"
+
+    def match(self, change: Change) -> list[str]:
+        if not change.either(lx.CHILD_CONTEXT):
+            return []
+        terms = [f"age {t}" for t in _flip(_ages(change.old), _ages(change.new))] + change.gained(lx.PARENTAL_CONSENT)
+        return terms + [f"no longer: {t}" for t in change.lost(lx.PARENTAL_CONSENT)]
+
+
+@register
+class ConsentModelChanged(Rule):
+    """Opt-in or consent wording dropped, or implied consent / consent as a condition of service added."""
+
+    id, severity, title = "M10", "MATERIAL", "the consent or choice model changed"
+    phrase = "consent model changed: {terms}"
+
+    def match(self, change: Change) -> list[str]:
+        lost = [f"no longer: {t}" for t in change.lost(lx.CONSENT_MODEL) if t in ("opt-in", "consent")]
+        if change.kind == "removed":
+            return lost
+        gained = [t for t in change.gained(lx.CONSENT_MODEL) if t in ("implied consent", "condition of service")]
+        if "opt-in" in change.find(lx.CONSENT_MODEL, "old") and "opt-out" in change.gained(lx.CONSENT_MODEL):
+            gained.append("opt-in → opt-out")
+        return lost + gained
+
+
+@register
+class LegalBasisChanged(Rule):
+    """A legal basis (legitimate interests, contract, consent …) newly named."""
+
+    id, severity, title = "M11", "MATERIAL", "the legal basis changed"
+    phrase = "new legal basis: {terms}"
+    kinds = frozenset({"added", "modified"})
+
+    def match(self, change: Change) -> list[str]:
+        return change.gained(lx.LEGAL_BASES)
+
+
+@register
+class NoticeWeakened(Rule):
+    """In the policy-change clause, a notification promise is dropped or "effective on posting" is added."""
+
+    id, severity, title = "M12", "MATERIAL", "the change-notice promise weakened"
+    phrase = "change notice weakened: {terms}"
+
+    def match(self, change: Change) -> list[str]:
+        in_section = _NOTICE_SECTION.search(change.section) and re.search(r"polic|notice|datenschutz|politique",
+                                                                           change.section, re.I)  # fmt: skip
+        if not (change.either(lx.NOTICE_CONTEXT) or in_section):
+            return []
+        lost = [f"no longer: {t}" for t in change.lost(lx.NOTICE_PROMISES)]
+        return lost + ([] if change.kind == "removed" else change.gained(lx.NOTICE_WEAKENERS))
+
+
+@register
+class NewTracking(Rule):
+    """A tracking technique (pixels, SDKs, fingerprinting, cross-device …) newly named, or DNT/GPC ignored."""
+
+    id, severity, title = "M13", "MATERIAL", "new tracking"
+    phrase = "new tracking: {terms}"
+    kinds = frozenset({"added", "modified"})
+
+    def match(self, change: Change) -> list[str]:
+        terms = change.gained_affirmed(lx.TRACKING)
+        if lx.DO_NOT_TRACK.search(change.new):
+            old_negations = len(lx.NEGATIONS.findall(change.old))
+            if len(lx.NEGATIONS.findall(change.new)) > old_negations:
+                terms.append("Do Not Track / GPC signals not honoured")
+        return terms
+
+
+@register
+class ScopeExtended(Rule):
+    """A "this policy applies to" sentence gains products, apps, affiliates or other named scope."""
+
+    id, severity, title = "M14", "MATERIAL", "the policy's scope grew"
+    phrase = "scope grew: {terms}"
+    kinds = frozenset({"added", "modified"})
+
+    def match(self, change: Change) -> list[str]:
+        if not lx.SCOPE_CONTEXT.search(change.new):
+            return []
+        return [w for w in change.inserted_words if lx.SCOPE_NOUNS.fullmatch(w) or _is_name(w)]
+
+
+# --- REVIEW ---------------------------------------------------------------------------------------------
+
+
+@register
+class ContactChanged(Rule):
+    """A privacy contact's e-mail address, phone number or postal address changed."""
+
+    id, severity, title = "R1", "REVIEW", "privacy contact changed"
+    phrase = "privacy contact changed: {terms}"
+
+    def match(self, change: Change) -> list[str]:
+        terms = []
+        for pattern, old, new in ((lx.EMAIL, change.raw_old, change.raw_new), (lx.PHONE, change.old, change.new)):
+            before, after = set(pattern.findall(old)), set(pattern.findall(new))
+            terms += sorted(after - before) + [f"-{v}" for v in sorted(before - after)]
+        if terms:
+            return terms
+        contact = change.either(lx.CONTACT_CONTEXT) or _CONTACT_SECTION.search(change.section)
+        short = len(_WORD.findall(change.new or change.old)) <= 8
+        return ["postal address"] if contact and short and _STREET.search(change.new or change.old) else []
+
+
+@register
+class Reworded(Rule):
+    """An existing practice reworded: the fallback for a changed sentence no other rule explains."""
+
+    id, severity, title = "R2", "REVIEW", "reworded"
+    phrase = "{count} {sentences} reworded"
+
+    def match(self, change: Change) -> list[str]:
+        return [change.kind]
+
+
+@register
+class ExplanationAdded(Rule):
+    """An added sentence in an FAQ/examples section, or one that opens with "for example"."""
+
+    id, severity, title = "R3", "REVIEW", "explanation or examples added"
+    kinds = frozenset({"added"})
+
+    def match(self, change: Change) -> list[str]:
+        if lx.EXPLANATION_SECTIONS.search(change.section):
+            return ["explanatory section"]
+        return ["example"] if lx.EXPLANATION_OPENERS.match(_NUMBERING.sub("", change.new)) else []
+
+
+@register
+class JurisdictionSection(Rule):
+    """An added sentence under a jurisdiction-specific heading (a US state, Brazil, the EEA …)."""
+
+    id, severity, title = "R4", "REVIEW", "new jurisdiction-specific section"
+    phrase = "new jurisdiction-specific text: {terms}"
+    kinds = frozenset({"added"})
+
+    def match(self, change: Change) -> list[str]:
+        for heading in reversed(change.unit.section):
+            found = lx.JURISDICTIONS.search(heading)
+            if found:
+                return [found.group()]
+        return []
+
+
+@register
+class SecurityChanged(Rule):
+    """Security wording (encryption, safeguards, access controls) added or removed."""
+
+    id, severity, title = "R5", "REVIEW", "security statements changed"
+    phrase = "security statements changed: {terms}"
+
+    def match(self, change: Change) -> list[str]:
+        terms = [f"+{t}" for t in change.gained(lx.SECURITY)] + [f"-{t}" for t in change.lost(lx.SECURITY)]
+        if not terms and _SECURITY_SECTION.search(change.section) and change.find(lx.SECURITY, "new"):
+            terms = list(change.find(lx.SECURITY, "new"))
+        return terms
+
+
+@register
+class Moved(Rule):
+    """A sentence moved to another place without changing."""
+
+    id, severity, title = "R6", "REVIEW", "sections moved, not changed"
+    phrase = "{count} {sentences} moved"
+    kinds = frozenset({"moved"})
+
+    def match(self, change: Change) -> list[str]:
+        return ["moved"]
+
+
+# --- NOISE ---------------------------------------------------------------------------------------------
+
+
+def _plain(text: str) -> str:
+    return normalize_for_hash(_MARKUP.sub("", html.unescape(text)))
+
+
+@register
+class MarkupOnly(Rule):
+    """Only whitespace, markup (bold, escapes, line breaks) or entities differ, or a line of symbols came or went."""
+
+    id, severity, title = "N1", "NOISE", "whitespace or markup only"
+    kinds = frozenset({"modified", "added", "removed"})
+
+    def match(self, change: Change) -> list[str]:
+        if change.kind != "modified":
+            return [] if _WORD.search(change.raw_old + change.raw_new) else ["markup"]
+        return ["markup"] if _plain(change.raw_old) == _plain(change.raw_new) else []
+
+
+@register
+class TypoFix(Rule):
+    """Punctuation, capitalisation, or one misspelt long word fixed (negations, modals and numbers kept)."""
+
+    id, severity, title = "N2", "NOISE", "typo, punctuation or capitalisation fix"
+    kinds = frozenset({"modified"})
+
+    def match(self, change: Change) -> list[str]:
+        if normalize_for_hash(change.old) == normalize_for_hash(change.new):
+            return []  # the difference is in links or URLs: N5's business
+        old, new = _WORD.findall(change.old.lower()), _WORD.findall(change.new.lower())
+        if old == new:
+            return ["punctuation or case"]
+        changed = change.changed_words
+        if any(len(w) < 5 or not w.isalpha() or w.isupper() for w in changed) or not change.same_signature:
+            return []
+        return ["typo"] if _edit_distance(" ".join(old), " ".join(new)) <= 2 else []
+
+
+def _edit_distance(a: str, b: str, limit: int = 24) -> int:
+    """Levenshtein distance of the differing middles of ``a`` and ``b`` (``limit``+1 when they are long)."""
+    start = 0
+    while start < min(len(a), len(b)) and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < min(len(a), len(b)) - start and a[-1 - end] == b[-1 - end]:
+        end += 1
+    a, b = a[start : len(a) - end], b[start : len(b) - end]
+    if max(len(a), len(b)) > limit:
+        return limit + 1
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
+
+
+def _date_words(words: list[str]) -> bool:
+    """Whether every word is part of a date, and at least one is a month name or a year."""
+    if not words or not any(w.lower() in lx.MONTHS or _YEAR.fullmatch(w) for w in words):
+        return False
+    return all(w.isdigit() or w.lower() in lx.MONTHS or w.lower() in _DATE_FILLERS for w in words)
+
+
+@register
+class DateOnly(Rule):
+    """Only a date changed (the "last updated" / "effective" line, links read as their text)."""
+
+    id, severity, title = "N3", "NOISE", "only the date changed"
+    kinds = frozenset({"modified"})
+
+    def match(self, change: Change) -> list[str]:
+        if re.search(r"©|copyright", change.new, re.IGNORECASE) or not _date_words(change.visible_changed_words):
+            return []
+        date = change.new_dates.primary if change.new_dates else None
+        return [f"now {date.iso}" if date else "date"]
+
+
+@register
+class PageChrome(Rule):
+    """Copyright-year rollover, or navigation / language-switcher text."""
+
+    id, severity, title = "N4", "NOISE", "navigation, footer or copyright year"
+
+    def match(self, change: Change) -> list[str]:
+        if change.kind == "modified" and re.search(r"©|copyright|all rights reserved", change.new, re.IGNORECASE):
+            return ["copyright year"] if all(_YEAR.fullmatch(w) for w in change.changed_words) else []
+        words = _WORD.findall((change.new or change.old).lower())
+        return ["navigation"] if 0 < len(words) <= 5 and all(w in lx.NAVIGATION for w in words) else []
+
+
+def _url_path(url: str) -> str:
+    return re.sub(r"^(?:https?://)?(?:www\.)?[^/?#]*|[?#].*$|/$", "", url.lower())
+
+
+@register
+class UrlOnly(Rule):
+    """Only link targets or URLs changed: tracking parameters, cache-busters, http→https, a new host."""
+
+    id, severity, title = "N5", "NOISE", "URL-only change"
+    kinds = frozenset({"modified"})
+
+    def match(self, change: Change) -> list[str]:
+        old, new = _visible(change.raw_old), _visible(change.raw_new)
+        if old != new:
+            old, new = (_URL.sub(lambda m: _url_path(m.group()), t) for t in (old, new))
+        return ["link target"] if normalize_for_hash(old) == normalize_for_hash(new) else []
+
+
+@register
+class DynamicContent(Rule):
+    """Only machine tokens changed: session ids, hashes, long timestamps."""
+
+    id, severity, title = "N6", "NOISE", "dynamic content (tokens, timestamps)"
+    kinds = frozenset({"modified"})
+
+    def match(self, change: Change) -> list[str]:
+        words = change.changed_words
+        return ["token"] if words and all(_DYNAMIC.fullmatch(w) for w in words) else []
+
+
+@register
+class Renumbered(Rule):
+    """Only section numbers, list markers or heading levels changed."""
+
+    id, severity, title = "N7", "NOISE", "renumbered sections or heading levels"
+    kinds = frozenset({"modified"})
+
+    def match(self, change: Change) -> list[str]:
+        strip = lambda text: normalize_for_hash(_NUMBERING.sub("", text))  # noqa: E731
+        return ["numbering"] if strip(change.raw_old) == strip(change.raw_new) else []
+
+
+# --- classification --------------------------------------------------------------------------------------
+
+_FALLBACK = Reworded()
+_ACTIVE: tuple[Rule, ...] = tuple(cls() for rule_id, cls in RULES.items() if rule_id != _FALLBACK.id)
+
+
+def classify_change(change: Change) -> tuple[Severity, list[Evidence]]:
+    """The severity of one changed sentence and the evidence for it."""
+    fired = [ev for rule in _ACTIVE if (ev := rule.check(change))]
+    for severity in ("NOISE", "MATERIAL", "REVIEW"):
+        kept = [ev for ev in fired if RULES[ev.rule].severity == severity]
+        if kept:
+            return severity, kept
+    evidence = _FALLBACK.check(change)
+    return _FALLBACK.severity, [evidence] if evidence else []
+
+
+def classify(
+    diff: SemanticDiff, *, old_dates: PolicyDates | None = None, new_dates: PolicyDates | None = None
+) -> Classification:
+    """Classify a semantic diff: severity (max over sentences), rules, evidence, notes, headline."""
+    if diff.is_empty:
+        return Classification("NOISE", (), (), (), "no change")
+    severity: Severity = "NOISE"
+    located: list[_Located] = []
+    for index, unit in enumerate(diff.units):
+        unit_severity, unit_evidence = classify_change(Change(unit, old_dates, new_dates))
+        if RANK[unit_severity] > RANK[severity]:
+            severity = unit_severity
+        located.extend(_Located(ev, unit.section, index) for ev in unit_evidence)
+    evidence = tuple(item.evidence for item in located)
+    rules = tuple(rule_id for rule_id in RULES if any(ev.rule == rule_id for ev in evidence))
+    changed = sum(unit.kind != "moved" for unit in diff.units)
+    notes = _notes(severity, rules, changed, old_dates, new_dates)
+    return Classification(severity, rules, evidence, notes, _headline(severity, located, new_dates))
+
+
+def _notes(
+    severity: Severity,
+    rules: tuple[str, ...],
+    changed: int,
+    old_dates: PolicyDates | None,
+    new_dates: PolicyDates | None,
+) -> tuple[str, ...]:
+    """Date notes (date-only change, unchanged date, upcoming effective date) and a large-change warning."""
+    notes = [f"large change: {changed} sentences changed"] if changed >= LARGE_CHANGE else []
+    new_date = new_dates.primary if new_dates else None
+    old_date = old_dates.primary if old_dates else None
+    if rules == (DateOnly.id,):
+        notes.append(f"only the date changed (now {new_date.iso})" if new_date else "only the date changed")
+    elif severity != "NOISE" and old_date and new_date and old_date.iso == new_date.iso:
+        notes.append("changed without updating its date")
+    if new_dates and new_dates.effective and new_dates.effective.upcoming:
+        notes.append(f"takes effect on {new_dates.effective.iso}")
+    return tuple(notes)
+
+
+@dataclass(frozen=True)
+class _Located:
+    evidence: Evidence
+    section: tuple[str, ...]
+    unit: int
+
+    @property
+    def severity(self) -> Severity:
+        return RULES[self.evidence.rule].severity
+
+
+def _headline(severity: Severity, located: list[_Located], new_dates: PolicyDates | None) -> str:
+    """One short line: the lead reason, where it is, and how many other notable sentences changed."""
+    top = [item for item in located if item.severity == severity]
+    if severity == "REVIEW" and any(item.evidence.rule != _FALLBACK.id for item in top):
+        top = [item for item in top if item.evidence.rule != _FALLBACK.id]  # a reason beats "reworded"
+    lead = top[0]
+    same = [item for item in top if item.evidence.rule == lead.evidence.rule]
+    if lead.evidence.rule == DateOnly.id and len(same) == len(located):
+        date = new_dates.primary if new_dates else None
+        return f"only the date changed (now {date.iso})" if date else "only the date changed"
+    phrase = RULES[lead.evidence.rule].describe(lead.evidence, len({item.unit for item in same}))
+    sections = {item.section for item in same}
+    if len(sections) == 1 and lead.section:
+        phrase += f" in {lead.section[-1]}"
+    elif len(sections) > 1:
+        phrase += f" in {len(sections)} sections"
+    described = {item.unit for item in same}
+    others = {item.unit for item in located if item.severity != "NOISE"} - described
+    return f"{phrase} (+{len(others)} more)" if others else phrase

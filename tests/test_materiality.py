@@ -1,0 +1,199 @@
+"""Materiality rules: a positive and a negative synthetic fixture per rule id, dates, notes, severity."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.dates import DetectedDate, PolicyDates
+from monitor.materiality import RULES, Classification, Evidence, classify
+from monitor.semdiff import semantic_diff
+
+# (rule id, old text, new text): the rule must fire on the positive fixture and not on the negative one.
+POSITIVE = [
+    ("M1", "We collect your name.", "We collect your name and precise location."),
+    ("M1", "# Data we collect\n- Your name", "# Data we collect\n- Your name\n- Your government-issued ID"),
+    ("M2", "We use your data to run the service.", "We use your data to run the service and for advertising."),
+    ("M2", "We use your data to provide the app.", "We use your data to train our AI models and provide the app."),
+    ("M3", "We share your data with service providers.", "We share your data with advertising partners."),
+    ("M3", "Hosting is done in house.", "Hosting is done in house.\nWe disclose your data to data brokers."),
+    ("M3", "Wir geben Daten an Dienstleister weiter.", "Wir geben Daten an Dienstleister und Datenhändler weiter."),
+    ("M4", "We do not sell your personal data.", "We sell your personal data."),
+    ("M4", "We will not share your data with others.", "We may share your data with others."),
+    ("M4", "We share data only with your consent.", "We share data with your partners."),
+    ("M4", "Intro.\nWe never rent your information.", "Intro."),
+    ("M4", "Wir verkaufen Ihre Daten nicht.", "Wir verkaufen Ihre Daten."),
+    ("M4", "Nous ne vendons pas vos données.", "Nous vendons vos données."),
+    ("M5", "We transfer data to the United States.", "We transfer data to the United States and China."),
+    ("M5", "Transfers rely on standard contractual clauses.", "Transfers rely on our judgement."),
+    ("M6", "The controller is Acme Ltd.", "The controller is Globex Inc."),
+    ("M7", "You can access, delete or correct data on request.", "You can access or correct data on request."),
+    ("M7", "Send a request by e-mail and we answer free of charge.", "Send a request and we answer, for a fee."),
+    ("M7", "We respond to your request within 30 days.", "We respond to your request within 90 days."),
+    ("M8", "We retain logs for 30 days.", "We retain logs for 2 years."),
+    ("M8", "We retain logs for 30 days.", "We retain logs indefinitely."),
+    ("M8", "Nous conservons les journaux 30 jours.", "Nous conservons les journaux 6 mois."),
+    ("M9", "We do not knowingly serve children under 13.", "We do not knowingly serve children under 16."),
+    ("M9", "Everybody aged 16 or older may register.", "Everybody aged 18 or older may register."),
+    ("M10", "We send newsletters only if you opt in.", "We send newsletters unless you opt out."),
+    ("M10", "Welcome.", "Welcome. By using the app you consent to this processing."),
+    ("M11", "We process this data with your consent.", "We process this data based on our legitimate interests."),
+    ("M12", "# Changes to this policy\nWe will notify you by e-mail before changes.",
+     "# Changes to this policy\nChanges are effective upon posting."),
+    ("M13", "We use cookies for login.", "We use cookies and tracking pixels for login."),
+    ("M13", "We honour Do Not Track signals.", "We do not honour Do Not Track signals."),
+    ("M14", "This policy applies to our website.", "This policy applies to our website and the Zed mobile apps."),
+    ("R1", "Write to privacy@acme.example with questions.", "Write to dpo@acme.example with questions."),
+    ("R2", "We keep your account details safe from misuse.", "We protect your account details against abuse."),
+    ("R3", "# FAQ\nWhat do we do?", "# FAQ\nWhat do we do?\nHere is a short answer about it."),
+    ("R4", "# Overview\nHello.", "# Overview\nHello.\n# California residents\nThis part covers your state."),
+    ("R5", "We encrypt data in transit.", "We protect data in transit."),
+    ("R6", "# A\nFirst point here.\n# B\nSecond point here.", "# B\nSecond point here.\n# A\nFirst point here."),
+    ("N1", "We collect **your** name.", "We collect your name."),
+    ("N1", "Intro.\nWe collect your name.", "Intro.\n#\nWe collect your name."),
+    ("N2", "We colect your name.", "We collect your name."),
+    ("N2", "we collect your name", "We collect your name."),
+    ("N3", "Last updated: March 3, 2023\nWe collect your name.", "Last updated: May 20, 2024\nWe collect your name."),
+    ("N4", "© 2023 Acme. All rights reserved.", "© 2024 Acme. All rights reserved."),
+    ("N5", "Read [our terms](https://a.example/t?v=1).", "Read [our terms](https://a.example/t?v=2)."),
+    ("N5", "See https://a.example/terms for details.", "See http://www.a.example/terms for details."),
+    ("N6", "Session 8f3a9c2e1b7d4f60 started.", "Session 1c0d2e3f4a5b6c7d started."),
+    ("N7", "## 3. Sharing\nWe share nothing.", "## 4. Sharing\nWe share nothing."),
+]  # fmt: skip
+
+NEGATIVE = [
+    ("M1", "We collect your name and precise location.", "We collect your name."),
+    ("M1", "We collect your name.", "We collect your name, as described, in full."),
+    ("M2", "We use your data for advertising.", "We use your data for advertising only."),
+    ("M3", "We share data with hosts and advertising partners.", "We share data with hosts."),
+    ("M3", "We keep things simple.", "We keep things simple. We do not share data with data brokers."),
+    ("M4", "We sell your personal data.", "We do not sell your personal data."),
+    ("M4", "We do not sell your data.", "We never sell your data."),
+    ("M4", "If you do not use the app, nothing happens.", "Nothing happens when the app is idle."),
+    ("M5", "We transfer data to the United States and China.", "We transfer data to the United States."),
+    ("M6", "The controller is Acme Ltd.", "The data controller is Acme Ltd."),
+    ("M7", "You can access or correct data on request.", "You can access, delete or correct data on request."),
+    ("M7", "We respond to your request within 90 days.", "We respond to your request within 30 days."),
+    ("M8", "We retain logs for 30 days.", "We retain server logs for 30 days."),
+    ("M9", "We do not knowingly serve children under 13.", "We never knowingly serve children under 13."),
+    ("M10", "We send newsletters unless you opt out.", "We send newsletters only if you opt in."),
+    ("M11", "We process this data based on our legitimate interests.", "We process it based on legitimate interests."),
+    ("M12", "# Changes to this policy\nChanges are effective upon posting.",
+     "# Changes to this policy\nWe will notify you by e-mail before changes."),
+    ("M13", "We use cookies and tracking pixels.", "We use cookies."),
+    ("M14", "This policy applies to our website and apps.", "This policy applies to our website."),
+    ("R1", "Write to privacy@acme.example with questions.", "Write to privacy@acme.example with any questions."),
+    ("R2", "We do not sell your personal data.", "We sell your personal data."),
+    ("R3", "# Overview\nWe collect data.", "# Overview\nWe collect data.\nWe also store it."),
+    ("R4", "# Overview\nHello.", "# Overview\nHello.\nThis part covers your account."),
+    ("R5", "We encrypt data in transit.", "We encrypt all data in transit."),
+    ("R6", "# A\nFirst point here.\n# B\nSecond point here.", "# A\nFirst point now.\n# B\nSecond point here."),
+    ("N1", "We collect your name.", "We collect your full name."),
+    ("N2", "We collect your name.", "We collect your names and photos."),
+    ("N2", "We may share your data.", "We may not share your data."),
+    ("N3", "We retain logs for 30 days.", "We retain logs for 60 days."),
+    ("N4", "© 2023 Acme. All rights reserved.", "© 2023 Globex. All rights reserved."),
+    ("N5", "Read [our terms](https://a.example/t).", "Read [our new terms](https://a.example/t)."),
+    ("N6", "Session 8f3a9c2e1b7d4f60 started.", "Session 8f3a9c2e1b7d4f60 ended."),
+    ("N7", "## 3. Sharing\nWe share nothing.", "## 3. Disclosure\nWe share nothing."),
+]  # fmt: skip
+
+
+def _rules(old: str, new: str) -> tuple[str, ...]:
+    return classify(semantic_diff(old, new)).rules
+
+
+def test_every_rule_has_a_positive_and_a_negative_fixture() -> None:
+    assert {rule for rule, _, _ in POSITIVE} == set(RULES) == {rule for rule, _, _ in NEGATIVE}
+
+
+@pytest.mark.parametrize(("rule", "old", "new"), POSITIVE)
+def test_rule_fires(rule: str, old: str, new: str) -> None:
+    assert rule in _rules(old, new)
+
+
+@pytest.mark.parametrize(("rule", "old", "new"), NEGATIVE)
+def test_rule_does_not_fire(rule: str, old: str, new: str) -> None:
+    assert rule not in _rules(old, new)
+
+
+def test_registry_lists_id_severity_title_and_doc() -> None:
+    assert list(RULES)[:3] == ["M1", "M2", "M3"]
+    for rule_id, rule in RULES.items():
+        assert rule.id == rule_id and rule.severity == {"M": "MATERIAL", "R": "REVIEW", "N": "NOISE"}[rule_id[0]]
+        assert rule.title and rule.__doc__
+
+
+def _dates(updated: str | None = None, effective: str | None = None, upcoming: bool = False) -> PolicyDates:
+    return PolicyDates(
+        updated=DetectedDate("updated", updated, updated, "day") if updated else None,
+        effective=DetectedDate("effective", effective, effective, "day", upcoming=upcoming) if effective else None,
+    )
+
+
+def test_date_only_change_is_noise_with_a_note() -> None:
+    old = "# Privacy\nLast updated: March 3, 2023\nWe collect your name."
+    new = "# Privacy\nLast updated: May 20, 2024\nWe collect your name."
+    result = classify(semantic_diff(old, new), old_dates=_dates("2023-03-03"), new_dates=_dates("2024-05-20"))
+    assert (result.severity, result.rules) == ("NOISE", ("N3",))
+    assert result.notes == ("only the date changed (now 2024-05-20)",)
+    assert result.headline == "only the date changed (now 2024-05-20)"
+
+
+def test_change_without_a_date_update_is_noted() -> None:
+    diff = semantic_diff("We share data with hosts.", "We share data with hosts and advertising partners.")
+    result = classify(diff, old_dates=_dates("2023-03-03"), new_dates=_dates("2023-03-03"))
+    assert result.severity == "MATERIAL"
+    assert "changed without updating its date" in result.notes
+    moved_date = classify(diff, old_dates=_dates("2023-03-03"), new_dates=_dates("2024-01-01"))
+    assert "changed without updating its date" not in moved_date.notes
+
+
+def test_upcoming_effective_date_is_noted() -> None:
+    diff = semantic_diff("We keep logs.", "We keep logs for a while.")
+    result = classify(diff, new_dates=_dates(effective="2030-04-04", upcoming=True))
+    assert "takes effect on 2030-04-04" in result.notes
+    assert "takes effect on 2030-04-04" not in classify(diff, new_dates=_dates(effective="2020-04-04")).notes
+
+
+def test_severity_is_the_maximum_over_sentences() -> None:
+    old = "# Sharing\nWe share data with hosts.\n# Other\nWe like tea.\nWe colect names."
+    new = "# Sharing\nWe share data with hosts and data brokers.\n# Other\nWe like coffee.\nWe collect names."
+    result = classify(semantic_diff(old, new))
+    assert result.severity == "MATERIAL"
+    assert set(result.rules) == {"M3", "R2", "N2"}
+    assert result.headline == "new sharing with data brokers in Sharing (+1 more)"
+    assert classify(semantic_diff("We like tea.\nWe colect names.", "We like coffee.\nWe collect names.")).severity == (
+        "REVIEW"
+    )
+    assert classify(semantic_diff("We colect names.", "We collect names.")).severity == "NOISE"
+
+
+def test_unexplained_change_is_review_not_noise() -> None:
+    result = classify(semantic_diff("# Sharing\nWe like tea.\nWe eat cake.", "# Sharing\nWe like coffee.\nWe eat pie."))
+    assert (result.severity, result.rules) == ("REVIEW", ("R2",))
+    assert result.headline == "2 sentences reworded in Sharing"
+
+
+def test_large_change_is_noted() -> None:
+    old = "\n".join(f"Topic {i} is handled by team {i}." for i in range(120))
+    new = "\n".join(f"Subject {i} goes to group {i} now." for i in range(120))
+    assert "large change: 240 sentences changed" in classify(semantic_diff(old, new)).notes
+    assert not any("large" in note for note in classify(semantic_diff(old, old + "\nMore.")).notes)
+
+
+def test_empty_diff_is_noise_without_rules() -> None:
+    result = classify(semantic_diff("We  collect it.", "We collect it."))
+    assert (result.severity, result.rules, result.headline) == ("NOISE", (), "no change")
+
+
+def test_evidence_names_the_terms() -> None:
+    result = classify(semantic_diff("We do not sell your data.", "We may sell your data."))
+    assert result.evidence == (
+        Evidence("M4", "We do not sell your data.", "We may sell your data.", ("no longer: not sell", "now: may")),
+    )
+
+
+def test_classification_round_trips_through_dict() -> None:
+    result = classify(semantic_diff("We retain logs for 30 days.", "We retain logs indefinitely."))
+    assert Classification.from_dict(result.to_dict()) == result
+    assert result.to_dict()["evidence"][0]["terms"] == ["30 days → none", "indefinitely"]
