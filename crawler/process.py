@@ -7,6 +7,7 @@ import logging
 import subprocess
 import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -30,10 +31,12 @@ class CrawlReport:
 
     returncode: int | None
     timed_out: bool
-    #: Keys of the documents the child did not report (each got a not_fetched result).
+    #: Keys of the documents the child did not report (each got a not_fetched result, unless stopped).
     missing_keys: list[str]
     #: The last lines the child wrote on stderr (its log), for the parent's log.
     stderr_tail: list[str]
+    #: Whether ``stop`` ended the crawl early.
+    stopped: bool = False
 
 
 def run_crawl(
@@ -42,12 +45,15 @@ def run_crawl(
     timeout: float,
     on_result: Callable[[FetchResult], None],
     python: str = sys.executable,
+    stop: threading.Event | None = None,
 ) -> CrawlReport:
     """Crawl ``job`` in a ``python -m crawler`` child, killed after ``timeout`` seconds.
 
     ``on_result`` is called in the calling thread once per document: as each result
     line arrives, then with a ``not_fetched`` result for every document the child
-    did not report (crash or timeout). Raises :class:`crawler.job.JobError` for a
+    did not report (crash or timeout). Setting ``stop`` ends the child early (a daemon
+    shutting down); the documents it did not report are then left out, for a later
+    catch-up, and listed in ``missing_keys``. Raises :class:`crawler.job.JobError` for a
     malformed job before starting anything, and OSError if ``python`` cannot be run.
     """
     pending = {doc.key: doc.url for doc in parse_job(job).documents}
@@ -62,7 +68,7 @@ def run_crawl(
     ) as child:
         stderr_reader = threading.Thread(target=_drain_stderr, args=(child.stderr, stderr_tail), daemon=True)
         stderr_reader.start()
-        watchdog = _Watchdog(child, timeout)
+        watchdog = _Watchdog(child, timeout, stop)
         try:
             _send(child, json.dumps(job))
             for result in _results(child.stdout):
@@ -82,7 +88,7 @@ def run_crawl(
         if watchdog.fired
         else f"the crawler exited with code {child.returncode} without reporting it"
     )
-    for key, url in pending.items():
+    for key, url in pending.items() if not watchdog.stopped else ():
         on_result(FetchResult(key=key, requested_url=url, final_url=url, outcome=NotFetched.kind, error=reason))
     logger.info(
         "crawler child exited with code %s, %d document(s) not reported%s",
@@ -93,28 +99,42 @@ def run_crawl(
     return CrawlReport(
         returncode=child.returncode,
         timed_out=watchdog.fired,
+        stopped=watchdog.stopped,
         missing_keys=list(pending),
         stderr_tail=list(stderr_tail),
     )
 
 
 class _Watchdog:
-    """Terminates, then kills, a child still running after ``timeout`` seconds."""
+    """Terminates, then kills, a child still running after ``timeout`` seconds or once ``stop`` is set."""
 
-    def __init__(self, child: subprocess.Popen[str], timeout: float) -> None:
-        self.fired = False
+    POLL = 0.2  # seconds between looks at ``stop``
+
+    def __init__(self, child: subprocess.Popen[str], timeout: float, stop: threading.Event | None) -> None:
+        self.fired = False  # the timeout ended the child
+        self.stopped = False  # ``stop`` ended the child
         self._child = child
-        self._timer = threading.Timer(timeout, self._expire)
-        self._timer.daemon = True
-        self._timer.start()
+        self._done = threading.Event()
+        self._stop = stop
+        self._deadline = time.monotonic() + timeout
+        threading.Thread(target=self._watch, daemon=True).start()
 
     def cancel(self) -> None:
         """Stop watching (the child has ended)."""
-        self._timer.cancel()
+        self._done.set()
 
-    def _expire(self) -> None:
-        self.fired = True
-        logger.info("crawl timeout reached, terminating the crawler child (pid %d)", self._child.pid)
+    def _watch(self) -> None:
+        while not self._done.wait(max(0.0, min(self.POLL, self._deadline - time.monotonic()))):
+            if self._stop is not None and self._stop.is_set():
+                self.stopped = True
+                logger.info("crawl stopped on request, terminating the crawler child (pid %d)", self._child.pid)
+                break
+            if time.monotonic() >= self._deadline:
+                self.fired = True
+                logger.info("crawl timeout reached, terminating the crawler child (pid %d)", self._child.pid)
+                break
+        else:
+            return
         self._child.terminate()
         try:
             self._child.wait(KILL_GRACE)

@@ -7,6 +7,7 @@ crawl cycle failed, 2 a bad config or an unusable database.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import UTC, datetime, time
 from pathlib import Path
@@ -23,14 +24,20 @@ from crawler.outcomes import OUTCOMES
 from crawler.process import run_crawl
 from crawler.results import FetchResult
 from monitor import views
+from monitor.catchup import catch_up_plan
+from monitor.channels import CHANNELS, open_channel
 from monitor.config import Config, ConfigError, DocumentConfig, config_path, load_config
 from monitor.cycle import crawl_job, plan, run_cycle, sync_config
 from monitor.inaccessible import CHECKS
 from monitor.logs import LogFormat, configure_logging
+from monitor.outbox import describe, drain, outbox_rows, send_test
 from monitor.pipeline import extract_version
 from monitor.reextract import reextract_document
 from monitor.selectors import SelectorError, compile_css
+from monitor.signals import stop_on_signals
+from monitor.status import gather_status
 from storage.db import StorageError, open_database, session_scope
+from storage.locks import database_lock
 from storage.models import Document, Version
 from storage.queries import (
     changes_by_version,
@@ -57,6 +64,8 @@ DocOption = Annotated[str | None, typer.Option("--doc", "-d", help="Document typ
 
 class _State:
     config_file: Path | None = None
+    verbose: int = 0
+    log_format: LogFormat = "text"
 
 
 state = _State()
@@ -88,7 +97,7 @@ def _options(
         fail(f"--log-format must be 'text' or 'json', not {log_format!r}", 2)
     fmt: LogFormat = "json" if log_format == "json" else "text"
     configure_logging(verbose, fmt)
-    state.config_file = config
+    state.config_file, state.verbose, state.log_format = config, verbose, fmt
 
 
 def _config() -> Config:
@@ -149,27 +158,71 @@ def _version(session: Session, document: Document, seq: int) -> Version:
 @app.command()
 def crawl(
     vendors: Annotated[list[str] | None, typer.Argument(help="Vendor ids (default: all).")] = None,
+    schedule: Annotated[
+        str | None, typer.Option(help="Only the documents with this schedule (the daemon's jobs use it).")
+    ] = None,
+    catch_up: Annotated[
+        bool, typer.Option("--catch-up", help="Only the documents that interrupted crawl runs never recorded.")
+    ] = False,
+    trigger: Annotated[str, typer.Option(hidden=True)] = "cli",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no table.")] = False,
 ) -> None:
-    """Fetch the documents of all (or the given) vendors once and record what changed."""
+    """Fetch the documents of all (or the given) vendors once and record what changed. Ctrl-C stops cleanly."""
     config = _config()
     for vendor_id in vendors or []:
         _known_vendor(config, vendor_id)
     engine = _engine(config)
-    planned = plan(config, engine, vendors or None)
-    if not planned:
-        fail("no documents to crawl: the config lists no vendors")
-    names = {p.document_id: (p.vendor_id, p.config.type) for p in planned}
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=errors, transient=True) as progress:
-        task = progress.add_task("crawling", total=len(planned))
-        result = run_cycle(config, engine, planned, on_recorded=lambda _r: progress.advance(task))
-    rows = sorted(((*names[r.document_id], r) for r in result.recorded), key=lambda row: row[:2])
-    console.print(views.cycle_table(rows))
-    console.print(
-        f"{len(result.recorded)} documents fetched, {result.new_versions} new versions (run {result.run_id})."
-    )
-    if result.status != "finished":
+    stop = stop_on_signals(watch_parent=trigger != "cli")
+    with database_lock(config.database_url, "cycle"):  # one cycle at a time, across processes
+        planned = catch_up_plan(config, engine) if catch_up else plan(config, engine, vendors or None)
+        if schedule is not None:
+            members = set(config.schedules().get(schedule, []))
+            planned = [p for p in planned if (p.vendor_id, p.config.type) in members]
+        if not planned:
+            if catch_up or schedule is not None:
+                return
+            fail("no documents to crawl: the config lists no vendors")
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=errors, transient=True, disable=quiet) as progress:
+            task = progress.add_task("crawling", total=len(planned))
+            result = run_cycle(
+                config, engine, planned, trigger=trigger, stop=stop, on_recorded=lambda _r: progress.advance(task)
+            )
+    if not quiet:
+        names = {p.document_id: (p.vendor_id, p.config.type) for p in planned}
+        rows = sorted(((*names[r.document_id], r) for r in result.recorded), key=lambda row: row[:2])
+        console.print(views.cycle_table(rows))
+        console.print(
+            f"{len(result.recorded)} documents fetched, {result.new_versions} new versions (run {result.run_id})."
+        )
+    if config.alerts.channels and not stop.is_set():
+        drained = drain(engine, config)
+        if drained.attempted and not quiet:
+            console.print(f"Alerts: {drained.sent} sent, {drained.retrying} to retry, {drained.failed} failed.")
+    if result.status not in ("finished", "interrupted"):
         fail(f"crawl run {result.run_id} failed: {result.error}")
+
+
+@app.command()
+def run() -> None:
+    """Run the daemon: crawl on schedule, catch up interrupted runs, send alerts; stop with SIGTERM or Ctrl-C."""
+    config = _config()
+    _engine(config)  # the schema is migrated before the daemon starts
+    command = [sys.executable, "-m", "monitor.daemon", "--config", str(config_path(state.config_file).resolve())]
+    command += ["-v"] * state.verbose + ["--log-format", state.log_format]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, command)  # a lean process: none of the CLI's imports stay resident
+
+
+@app.command()
+def status() -> None:
+    """Last and next runs, open incidents, queued and failed alerts, database size; exit 1 when unhealthy."""
+    config = _config()
+    report = gather_status(config, _engine(config))
+    console.print(views.status_view(report))
+    if not report.healthy:
+        fail("unhealthy: " + "; ".join(report.problems))
 
 
 @app.command("vendors")
@@ -383,6 +436,74 @@ def outcomes() -> None:
 
 def _first_line(doc: str | None) -> str:
     return (doc or "").strip().splitlines()[0]
+
+
+@app.command()
+def alerts(
+    status: Annotated[
+        list[str] | None, typer.Option("--status", "-s", help="Only these statuses: queued, sent, failed, digested.")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="How many rows, newest first.")] = 50,
+) -> None:
+    """List the alert outbox: what is queued, sent or failed, where to, attempts and the last error."""
+    unknown = set(status or ()) - set(views.STATUS_STYLES)
+    if unknown:
+        fail(f"unknown status {sorted(unknown)[0]!r} (use {', '.join(views.STATUS_STYLES)})")
+    config = _config()
+    engine = _engine(config)
+    with Session(engine) as session:
+        rows = outbox_rows(session, status or (), limit)
+        described = [(row, describe(session, row)) for row in rows]
+    if not described:
+        console.print("The outbox is empty." if not status else "No alert has that status.")
+        return
+    console.print(views.outbox_table(described))
+
+
+@app.command("send-alerts")
+def send_alerts() -> None:
+    """Send the alerts that are due (the daemon runs this every few minutes; `crawl` does it too)."""
+    config = _config()
+    drained = drain(_engine(config), config)
+    if drained.attempted:
+        console.print(f"Alerts: {drained.sent} sent, {drained.retrying} to retry, {drained.failed} failed.")
+
+
+@app.command("test-alert")
+def test_alert(
+    channel: Annotated[str | None, typer.Argument(help="A channel name (default: every channel).")] = None,
+) -> None:
+    """Send a sample message through the configured channels; exit 1 if any fails."""
+    config = _config()
+    if not config.alerts.channels:
+        fail("no alert channels configured: add [[alerts.channels]] to the config (see README, Alerts)")
+    if channel is not None and config.alerts.channel(channel) is None:
+        fail(f"unknown channel {channel!r} (known: {', '.join(c.name for c in config.alerts.channels)})")
+    names = [channel] if channel else [c.name for c in config.alerts.channels]
+    rows = send_test(_engine(config), config, names)
+    for name, row in rows.items():
+        if row.status == "sent":
+            console.print(f"sent a test alert to {name}", highlight=False)
+    failed = [f"{name}: {row.last_error}" for name, row in rows.items() if row.status != "sent"]
+    if failed:
+        fail("\n".join(f"test alert not sent to {line}" for line in failed))
+
+
+@app.command()
+def channels() -> None:
+    """List the configured alert channels (secrets masked) and the channel kinds."""
+    config = _config()
+    rows = []
+    for wanted in config.alerts.channels:
+        channel = open_channel(wanted.name, wanted.url)
+        scope = ", ".join(wanted.vendors + [f"tag {tag}" for tag in wanted.tags]) or "all vendors"
+        sends = f"{', '.join(wanted.events)}; {'/'.join(wanted.severities)}; {scope}"
+        rows.append((wanted.name, channel.kind, channel.masked_url, sends))
+    if rows:
+        console.print(views.channels_table(rows))
+    else:
+        console.print("No alert channel is configured (see README, Alerts).")
+    console.print(views.kinds_table((kind, _first_line(cls.__doc__)) for kind, cls in CHANNELS.items()))
 
 
 @app.command()

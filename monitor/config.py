@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import re
+import string
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -190,14 +192,96 @@ class ChangesConfig(_Strict):
     flipflop_confirmations: Annotated[int, Field(ge=1, le=100)] = 3
 
 
+def _apprise_url(url: str) -> str:
+    from monitor.channels import url_problem  # Apprise is loaded only when alerts are configured
+
+    problem = url_problem(url)
+    if problem:
+        raise ValueError(problem)
+    return url
+
+
+class ChannelConfig(_Strict):
+    """Where alerts go: an Apprise URL, and which alerts it wants."""
+
+    name: Annotated[str, Field(pattern=SLUG)]
+    url: Annotated[str, AfterValidator(_apprise_url)] = Field(repr=False)
+    severities: Annotated[list[Literal["MATERIAL", "REVIEW"]], Field(min_length=1)] = ["MATERIAL", "REVIEW"]
+    events: Annotated[list[Literal["changes", "incidents", "reversions"]], Field(min_length=1)] = [
+        "changes",
+        "incidents",
+        "reversions",
+    ]
+    vendors: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+
+    def wants(self, event: str, severity: str | None, vendor_id: str, vendor_tags: Sequence[str]) -> bool:
+        """Whether an alert of this event (and severity) about this vendor goes to the channel."""
+        if event not in self.events or (severity is not None and severity not in self.severities):
+            return False
+        if not self.vendors and not self.tags:
+            return True
+        return vendor_id in self.vendors or bool(set(self.tags) & set(vendor_tags))
+
+
+DIFF_URL_FIELDS = {"vendor", "document", "old", "new"}
+
+
+class AlertsConfig(_Strict):
+    """Alert channels, the REVIEW digest and delivery retries."""
+
+    channels: list[ChannelConfig] = Field(default_factory=list)
+    digest: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = "08:00"
+    diff_url: str | None = None
+    max_attempts: Annotated[int, Field(ge=1, le=50)] = 6
+    backoff: Annotated[float, Field(gt=0)] = 60.0
+
+    @field_validator("channels")
+    @classmethod
+    def _unique_names(cls, channels: list[ChannelConfig]) -> list[ChannelConfig]:
+        seen: set[str] = set()
+        for index, channel in enumerate(channels):
+            if channel.name in seen:
+                raise _Misplaced((index, "name"), f"duplicate channel name {channel.name!r}")
+            seen.add(channel.name)
+        return channels
+
+    @field_validator("diff_url")
+    @classmethod
+    def _diff_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        _check_url(value)
+        unknown = {name for _, name, _, _ in string.Formatter().parse(value) if name} - DIFF_URL_FIELDS
+        if unknown:
+            fields = ", ".join("{" + name + "}" for name in sorted(DIFF_URL_FIELDS))
+            raise ValueError(f"unknown placeholder {{{sorted(unknown)[0]}}} (use {fields})")
+        return value
+
+    def channel(self, name: str) -> ChannelConfig | None:
+        """The channel with this name, or None."""
+        return next((c for c in self.channels if c.name == name), None)
+
+
 class Config(_Strict):
     """The whole configuration file."""
 
     storage: StorageConfig = Field(default_factory=StorageConfig)
     crawl: CrawlConfig = Field(default_factory=CrawlConfig)
     changes: ChangesConfig = Field(default_factory=ChangesConfig)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     vendors: list[VendorConfig] = Field(default_factory=list)
     path: Path | None = Field(None, exclude=True)
+
+    @model_validator(mode="after")
+    def _known_alert_vendors(self) -> Config:
+        known = {vendor.id for vendor in self.vendors}
+        for index, channel in enumerate(self.alerts.channels):
+            unknown = [vendor_id for vendor_id in channel.vendors if vendor_id not in known]
+            if unknown:
+                where = ("alerts", "channels", index, "vendors")
+                raise _Misplaced(where, f"unknown vendor {unknown[0]!r}")
+        return self
 
     @field_validator("vendors")
     @classmethod
@@ -208,6 +292,14 @@ class Config(_Strict):
                 raise _DuplicateVendor(index, vendor.id)
             seen.add(vendor.id)
         return vendors
+
+    def schedules(self) -> dict[str, list[tuple[str, str]]]:
+        """The distinct crawl schedules and the (vendor id, document type) pairs under each."""
+        out: dict[str, list[tuple[str, str]]] = {}
+        for vendor in self.vendors:
+            for doc in vendor.documents:
+                out.setdefault(doc.schedule or self.crawl.default_schedule, []).append((vendor.id, doc.type))
+        return out
 
     def vendor(self, vendor_id: str) -> VendorConfig | None:
         """The vendor with this id, or None."""
@@ -224,6 +316,14 @@ class Config(_Strict):
                 base = self.path.parent if self.path else Path.cwd()
                 url = prefix + str((base / path).resolve())
         return url
+
+
+class _Misplaced(ValueError):
+    """A problem found by a validator above the key it is about; `where` is the key's path below it."""
+
+    def __init__(self, where: tuple[str | int, ...], message: str) -> None:
+        super().__init__(message)
+        self.where = where
 
 
 class _DuplicateVendor(ValueError):
@@ -290,6 +390,8 @@ def _location(error: Any) -> list[Any]:
     ctx_error = error.get("ctx", {}).get("error")
     if isinstance(ctx_error, _DuplicateVendor):
         loc += [ctx_error.index, "id"]
+    elif isinstance(ctx_error, _Misplaced):
+        loc += list(ctx_error.where)
     # Union members add their type name to the location (`str`, `RangeSelector`, ...): drop them.
     return [part for part in loc if isinstance(part, int) or (part.isidentifier() and part != "str")]
 

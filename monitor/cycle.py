@@ -9,6 +9,7 @@ reported it).
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,7 @@ from crawler.outcomes import NotFetched
 from crawler.process import run_crawl
 from crawler.results import FetchResult
 from monitor.config import Config, CrawlConfig, DocumentConfig
+from monitor.outbox import enqueue
 from monitor.record import Recorded, record_fetch
 from storage.db import session_scope
 from storage.queries import DocumentSpec, finish_run, start_run, sync_documents
@@ -103,8 +105,13 @@ def run_cycle(
     *,
     trigger: str = "cli",
     on_recorded: Callable[[Recorded], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> CycleResult:
-    """Fetch the planned documents in one crawler child and record every result as it arrives."""
+    """Fetch the planned documents in one crawler child and record every result as it arrives.
+
+    Setting `stop` ends the crawl early: the run is `interrupted` and its unfetched documents are
+    left for `catch_up`.
+    """
     with session_scope(engine) as session:
         run = start_run(session, [p.document_id for p in planned], trigger)
     assert run.id is not None
@@ -119,6 +126,7 @@ def run_cycle(
             return
         with session_scope(engine) as session:
             recorded = record_fetch(session, target.document_id, target.config, fetch, config.changes, run.id)
+            enqueue(session, recorded, config)  # alerts commit with the change that causes them
         done.add(fetch.key)
         result.recorded.append(recorded)
         log.info(
@@ -133,6 +141,7 @@ def run_cycle(
             crawl_job(config.crawl, [_job_document(p) for p in planned]),
             timeout=config.crawl.cycle_timeout,
             on_result=record,
+            stop=stop,
         )
     except OSError as exc:
         result.status, result.error = "failed", f"cannot start the crawler: {exc}"
@@ -147,7 +156,9 @@ def run_cycle(
                 )
             )
     else:
-        if report.timed_out:
+        if report.stopped:
+            result.status, result.error = "interrupted", "stopped before every document was fetched"
+        elif report.timed_out:
             result.status = "failed"
             result.error = f"the crawl did not finish within {config.crawl.cycle_timeout:g} s and was stopped"
         elif report.returncode != 0:

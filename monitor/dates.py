@@ -231,8 +231,9 @@ def _numeric_order(cand: _Candidate, language: str | None) -> tuple[str, bool]:
 _Parsed = tuple[str, Precision, bool]  # iso, precision, ambiguous
 
 
+@lru_cache(maxsize=4096)
 def _parse(cand: _Candidate, languages: tuple[str, ...], page_language: str | None) -> _Parsed | None:
-    """Parse a candidate into (iso, precision, ambiguous), or None."""
+    """Parse a candidate into (iso, precision, ambiguous), or None (memoised: date lines recur every crawl)."""
     kinds = [kind for kind, _ in cand.tokens]
     if kinds == ["num"]:
         year = int(cand.tokens[0][1])

@@ -28,10 +28,10 @@ class Known:
 
 @dataclass(frozen=True)
 class Decision:
-    """The decision, and the version it refers to (the current one, or the earlier one returned to)."""
+    """The decision, and the id of the version it refers to (the current one, or the one returned to)."""
 
     kind: DecisionKind
-    match: Known | None = None
+    match: int | None = None
 
 
 def decide(
@@ -52,13 +52,13 @@ def decide(
     if current is None:
         return Decision("first_version")
     if text_hash == current.text_hash:
-        return Decision("unchanged", current)
+        return Decision("unchanged", current.id)
     earlier = _returned_to(text, text_hash, current, recent)
     if earlier is None:
         return Decision("new_version")
     if streak(earlier.id) + 1 >= confirmations:
-        return Decision("reverted", earlier)
-    return Decision("reversion", earlier)
+        return Decision("reverted", earlier.id)
+    return Decision("reversion", earlier.id)
 
 
 def _returned_to(text: str, text_hash: str, current: Known, recent: Sequence[Known]) -> Known | None:

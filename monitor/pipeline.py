@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from monitor.dates import PolicyDates, detect_dates
@@ -18,12 +19,23 @@ from monitor.normalize import text_hash
 
 @dataclass(frozen=True)
 class Extracted:
-    """What one snapshot's body says: its text, the hash versions are compared by, and its dates."""
+    """What one snapshot's body says: its text, the hash versions are compared by, and (computed on
+    first use, since an unchanged text needs neither) its language and dates."""
 
     text: str
     text_hash: str
-    language: str | None
-    dates: PolicyDates
+    declared_language: str | None
+    fetched_at: datetime | None = None
+
+    @cached_property
+    def language(self) -> str | None:
+        """The text's language: the page's or configured one, unless the text clearly says otherwise."""
+        return detect_language(self.text, self.declared_language)
+
+    @cached_property
+    def dates(self) -> PolicyDates:
+        """The policy's own "last updated" and "effective" dates."""
+        return detect_dates(self.text, language=self.language, fetched_at=self.fetched_at)
 
 
 def extract_version(
@@ -36,16 +48,9 @@ def extract_version(
     language: str | None = None,
     fetched_at: datetime | None = None,
 ) -> Extracted:
-    """Run extraction, language and date detection and normalisation over one raw body.
+    """Run extraction and normalisation over one raw body (language and dates follow on demand).
 
-    `language` is the document's configured language; the page's own declaration comes first
-    and the text itself wins when it clearly disagrees.
+    `language` is the document's configured language; the page's own declaration comes first.
     """
     page = extract_document(body, content_type=content_type, base_url=url, select=select, remove=remove)
-    detected = detect_language(page.text, page.declared_language or language)
-    return Extracted(
-        text=page.text,
-        text_hash=text_hash(page.text),
-        language=detected,
-        dates=detect_dates(page.text, language=detected, fetched_at=fetched_at),
-    )
+    return Extracted(page.text, text_hash(page.text), page.declared_language or language, fetched_at)

@@ -43,6 +43,8 @@ class Recorded:
     rules: tuple[str, ...] = ()
     headline: str | None = None
     incident: str | None = None  # opened | continued | resolved
+    change_id: int | None = None
+    incident_id: int | None = None
 
     @property
     def new_version(self) -> bool:
@@ -89,30 +91,31 @@ def record_fetch(
             language=config.language,
             fetched_at=result.fetched_at,
         )
-        failure = first_failure(
-            Page(
-                text=extracted.text,
-                language=extracted.language,
-                established_language=current.language if current else None,
-                established_size=current.size if current else None,
-                min_chars=settings.min_chars,
-                shrink_ratio=settings.shrink_ratio,
+        if current is None or extracted.text_hash != current.text_hash:  # the accepted text needs no checks
+            failure = first_failure(
+                Page(
+                    text=extracted.text,
+                    language=extracted.language,
+                    established_language=current.language if current else None,
+                    established_size=current.size if current else None,
+                    min_chars=settings.min_chars,
+                    shrink_ratio=settings.shrink_ratio,
+                )
             )
-        )
     session.add(snapshot)
     session.flush()
     assert snapshot.id is not None
     if failure is not None:
         snapshot.outcome, snapshot.decision, snapshot.reason = failure[0], INACCESSIBLE, failure[1]
-        incident = _note_incident(session, document_id, snapshot, *failure)
-        return _recorded(snapshot, None, None, incident)
+        noted = _note_incident(session, document_id, snapshot, *failure)
+        return _recorded(snapshot, None, None, noted)
     assert extracted is not None
-    incident = _resolve_incident(session, document_id, snapshot)
+    resolved = _resolve_incident(session, document_id, snapshot)
     decision = _decide(session, document_id, extracted, current, settings)
     version, change = _apply(session, document_id, snapshot, extracted, current, decision)
     snapshot.decision, snapshot.version_id = decision.kind, version.id
     session.add(snapshot)
-    return _recorded(snapshot, version, change, incident)
+    return _recorded(snapshot, version, change, ("resolved", resolved) if resolved else None)
 
 
 def _decide(
@@ -122,6 +125,8 @@ def _decide(
         assert version.id is not None
         return Known(version.id, version.text, version.text_hash)
 
+    if current is not None and extracted.text_hash == current.text_hash:
+        return Decision("unchanged", current.id)  # the common case, without loading any text
     recent = recent_versions(session, document_id, settings.flipflop_window) if current else []
     return decide(
         extracted.text,
@@ -143,8 +148,7 @@ def _apply(
 ) -> tuple[Version, Change | None]:
     """Move `last_seen`, or add the version (and its Change) the decision calls for."""
     if decision.kind in ("unchanged", "reversion"):
-        assert decision.match is not None
-        seen = session.get(Version, decision.match.id)
+        seen = session.get(Version, decision.match)
         assert seen is not None
         seen.last_seen = max(seen.last_seen, snapshot.fetched_at)
         session.add(seen)
@@ -163,7 +167,7 @@ def add_version(
     current: Version | None,
     seen_at: datetime,
     *,
-    reverts_to: Known | None = None,
+    reverts_to: int | None = None,
     kind: str = "content",
 ) -> Version:
     """A new current version of the document, numbered after `current`."""
@@ -183,7 +187,7 @@ def add_version(
         first_seen=seen_at,
         last_seen=seen_at,
         kind=kind,
-        reverts_to_id=reverts_to.id if reverts_to else None,
+        reverts_to_id=reverts_to,
     )
     session.add(version)
     session.flush()
@@ -242,36 +246,40 @@ def _returned_date(session: Session, version: Version) -> str:
     return (earlier or version).first_seen.date().isoformat()
 
 
-def _note_incident(session: Session, document_id: int, snapshot: Snapshot, kind: str, reason: str) -> str:
+def _note_incident(
+    session: Session, document_id: int, snapshot: Snapshot, kind: str, reason: str
+) -> tuple[str, Incident]:
     assert snapshot.id is not None
     incident = open_incident(session, document_id)
     if incident is None:
-        session.add(
-            Incident(
-                document_id=document_id,
-                kind=kind,
-                reason=reason,
-                opened_at=snapshot.fetched_at,
-                first_snapshot_id=snapshot.id,
-                last_snapshot_id=snapshot.id,
-            )
+        incident = Incident(
+            document_id=document_id,
+            kind=kind,
+            reason=reason,
+            opened_at=snapshot.fetched_at,
+            first_snapshot_id=snapshot.id,
+            last_snapshot_id=snapshot.id,
         )
-        return "opened"
+        session.add(incident)
+        session.flush()
+        return "opened", incident
     incident.last_snapshot_id, incident.fetches = snapshot.id, incident.fetches + 1
     session.add(incident)
-    return "continued"
+    return "continued", incident
 
 
-def _resolve_incident(session: Session, document_id: int, snapshot: Snapshot) -> str | None:
+def _resolve_incident(session: Session, document_id: int, snapshot: Snapshot) -> Incident | None:
     incident = open_incident(session, document_id)
     if incident is None:
         return None
     incident.resolved_at = snapshot.fetched_at
     session.add(incident)
-    return "resolved"
+    return incident
 
 
-def _recorded(snapshot: Snapshot, version: Version | None, change: Change | None, incident: str | None) -> Recorded:
+def _recorded(
+    snapshot: Snapshot, version: Version | None, change: Change | None, incident: tuple[str, Incident] | None
+) -> Recorded:
     assert snapshot.id is not None
     return Recorded(
         document_id=snapshot.document_id,
@@ -284,5 +292,7 @@ def _recorded(snapshot: Snapshot, version: Version | None, change: Change | None
         severity=change.severity if change else None,
         rules=tuple(change.rules) if change else (),
         headline=change.headline if change else None,
-        incident=incident,
+        incident=incident[0] if incident else None,
+        change_id=change.id if change else None,
+        incident_id=incident[1].id if incident else None,
     )

@@ -13,8 +13,9 @@ from rich.text import Text
 from monitor.dates import PolicyDates
 from monitor.record import Recorded
 from monitor.replay import ReplayLine
+from monitor.status import Status
 from monitor.textdiff import DELETE, INSERT, Hunk, line_hunks, word_diff
-from storage.models import Change, Version
+from storage.models import Change, Outbox, Version
 
 CONTEXT_LINES = 1
 OK_OUTCOMES = {"ok"}
@@ -180,6 +181,27 @@ def replay_line(line: ReplayLine) -> Text:
     return text
 
 
+def status_view(report: Status) -> RenderableType:
+    """`monitor status`: runs, incidents, alerts, database size and health."""
+    table = Table(title="policy-monitor status (times in UTC)", show_header=False)
+    table.add_column("what", style="bold")
+    table.add_column("value")
+    run = report.last_run
+    last = f"#{run.id} {run.trigger}, started {when(run.started_at)}, {run.status}" if run else "none yet"
+    table.add_row("last run", last + (f" ({run.error})" if run and run.error else ""))
+    table.add_row("next runs", "\n".join(f"{job}: {when(at)}" for job, at in report.next_runs) or "no schedule stored")
+    incidents = [
+        f"{vendor} {doc}: {i.kind} since {when(i.opened_at)} ({i.reason})" for vendor, doc, i in report.incidents
+    ]
+    table.add_row("open incidents", "\n".join(incidents) or "none")
+    table.add_row("alerts", ", ".join(f"{n} {status}" for status, n in sorted(report.alerts.items())) or "none")
+    size = f"{report.database_bytes / 1_048_576:.1f} MB" if report.database_bytes is not None else "unknown"
+    table.add_row("database", size)
+    health = Text("healthy", style="green") if report.healthy else Text("; ".join(report.problems), style="bold red")
+    table.add_row("health", health)
+    return table
+
+
 def dates_line(language: str | None, dates: PolicyDates) -> str:
     """One line naming the detected language and the policy's dates."""
     found = [d for d in (dates.updated, dates.effective) if d is not None]
@@ -234,3 +256,47 @@ def _changed_lines(hunk: Hunk, markers: bool) -> list[Text]:
         else:
             text.append(chunk)
     return [text]
+
+
+STATUS_STYLES = {"queued": "yellow", "sent": "green", "failed": "bold red", "digested": "dim"}
+
+
+def outbox_table(rows: Iterable[tuple[Outbox, str]]) -> Table:
+    """The outbox, newest first: each alert's channel, what it is about, status, attempts and last error."""
+    table = Table(title="Alert outbox (times in UTC)")
+    for column in ("#", "created", "channel", "kind", "about", "status", "tries", "next try", "last error"):
+        table.add_column(column, justify="right" if column in ("#", "tries") else "left")
+    for row, about in rows:
+        waiting = row.status == "queued"
+        table.add_row(
+            str(row.id),
+            when(row.created_at),
+            row.channel,
+            row.kind,
+            about,
+            Text(row.status + (f" in #{row.digest_id}" if row.digest_id else ""), style=STATUS_STYLES[row.status]),
+            str(row.attempts),
+            when(row.next_attempt_at) if waiting else "-",
+            Text(row.last_error or "", style="red"),
+        )
+    return table
+
+
+def channels_table(channels: Iterable[tuple[str, str, str, str]]) -> Table:
+    """Configured channels: name, kind, URL with its secrets masked, and what each wants."""
+    table = Table(title="Alert channels")
+    for column in ("name", "kind", "url (secrets masked)", "sends"):
+        table.add_column(column, overflow="fold")
+    for row in channels:
+        table.add_row(*row)
+    return table
+
+
+def kinds_table(kinds: Iterable[tuple[str, str]]) -> Table:
+    """The registered channel kinds and what each sends."""
+    table = Table(title="Channel kinds (chosen by the URL's Apprise service)")
+    table.add_column("kind")
+    table.add_column("sends")
+    for kind, doc in kinds:
+        table.add_row(kind, doc)
+    return table

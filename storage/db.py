@@ -10,15 +10,18 @@ import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+from storage.engine import create_database_engine
+from storage.locks import database_lock
+
 MIGRATIONS = Path(__file__).with_name("migrations")
+MIGRATION_LOCK_KEY = 0x706D6D67  # "pmmg": the advisory lock migrations take on PostgreSQL
 
 
 class StorageError(Exception):
@@ -33,7 +36,7 @@ def open_database(url: str) -> Engine:
 
 def connect(url: str) -> Engine:
     """A new engine for `url`, with the schema migrated; prefer `open_database` outside throw-away uses."""
-    engine = _create_engine(url)
+    engine = create_database_engine(url)
     try:
         migrate(engine)
     except Exception as exc:
@@ -41,25 +44,6 @@ def connect(url: str) -> Engine:
         where = make_url(url).render_as_string()  # the password stays masked
         raise StorageError(f"cannot open database {where}: {_one_line(exc)}") from exc
     return engine
-
-
-def _create_engine(url: str) -> Engine:
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-    event.listen(engine, "connect", _sqlite_pragmas)
-    return engine
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
 
 
 def alembic_config() -> AlembicConfig:
@@ -70,9 +54,11 @@ def alembic_config() -> AlembicConfig:
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Upgrade the schema of `engine`'s database to `revision`."""
+    """Upgrade the schema of `engine`'s database to `revision`, one process at a time."""
     config = alembic_config()
-    with engine.begin() as connection:
+    with database_lock(engine.url.render_as_string(hide_password=False), "migrate"), engine.begin() as connection:
+        if connection.dialect.name == "postgresql":  # processes on other hosts share no lock file
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 

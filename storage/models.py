@@ -180,3 +180,29 @@ class Incident(SQLModel, table=True):
     first_snapshot_id: int = Field(sa_column=Column(Integer, ForeignKey("snapshot.id"), nullable=False))
     last_snapshot_id: int = Field(sa_column=Column(Integer, ForeignKey("snapshot.id"), nullable=False))
     fetches: int = 1
+
+
+class Outbox(SQLModel, table=True):
+    """One alert for one channel, written in the transaction of the event that causes it.
+
+    `kind` is `change`, `reversion`, `incident_opened`, `incident_resolved`, `review` (a REVIEW change
+    waiting for its channel's digest), `digest` or `test`. `status` is `queued`, `sent`, `failed` (after
+    the last attempt) or `digested` (a review row sent inside the digest `digest_id`). `payload` is the
+    message as rendered for the channel when queued, so a retry sends exactly the same message, with
+    the same `message_id`.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=64, index=True)
+    kind: str = Field(max_length=24)
+    change_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("change.id"), nullable=True))
+    incident_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("incident.id"), nullable=True))
+    digest_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("outbox.id"), nullable=True))
+    status: str = Field(default="queued", max_length=16, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    last_error: str | None = Field(default=None, sa_type=Text)
+    message_id: str = Field(max_length=255)
+    payload: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

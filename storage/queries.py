@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from storage.models import Blob, Change, CrawlRun, Document, Incident, Snapshot, Vendor, Version, utcnow
@@ -85,8 +86,13 @@ def load_blob(session: Session, digest: str) -> bytes:
 
 
 def current_version(session: Session, document_id: int) -> Version | None:
-    """The newest version of a document."""
-    query = select(Version).where(Version.document_id == document_id).order_by(col(Version.seq).desc())
+    """The newest version of a document (its text is loaded only when read)."""
+    query = (
+        select(Version)
+        .options(defer(Version.text))  # type: ignore[arg-type]
+        .where(Version.document_id == document_id)
+        .order_by(col(Version.seq).desc())
+    )
     return session.exec(query.limit(1)).first()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -416,6 +417,29 @@ def test_hard_timeout_kills_the_child_and_keeps_what_arrived() -> None:
     assert results["fast"].outcome == "ok"
     assert results["stuck"].outcome == "not_fetched"
     assert "timeout" in results["stuck"].error
+
+
+def test_stop_ends_the_child_and_leaves_unreported_documents_for_later() -> None:
+    with LoopbackSite() as site:
+        site.set("/fast", "<p>quick</p>")
+        site.set("/stuck", "<p>never</p>", delay=30)
+        job = {
+            "settings": crawl_settings(timeout=60.0, retries=0, obey_robots_txt=False),
+            "documents": [{"key": "fast", "url": site.url("/fast")}, {"key": "stuck", "url": site.url("/stuck")}],
+        }
+        stop = threading.Event()
+        results: dict[str, FetchResult] = {}
+
+        def collect(result: FetchResult) -> None:
+            results[result.key] = result
+            stop.set()  # shut down as soon as the first document is in
+
+        started = time.monotonic()
+        report = run_crawl(job, timeout=60.0, on_result=collect, stop=stop)
+    assert time.monotonic() - started < 10
+    assert report.stopped and not report.timed_out
+    assert report.missing_keys == ["stuck"]
+    assert list(results) == ["fast"]
 
 
 def test_a_crashing_child_loses_nothing_already_sent(tmp_path: Path) -> None:

@@ -1,0 +1,99 @@
+"""Regenerate the sample alerts under docs/ from a real change: the demo's Lumen policy, crawled twice.
+
+    python bench/render_samples.py            # docs/sample-email.html, .eml, sample-slack.json
+    python bench/render_samples.py --png      # and docs/sample-email.png (needs Debian's `chromium`)
+
+The demo site runs on loopback and the database is a throw-away file; the alerts are queued by the real
+crawl cycle and rendered exactly as they would be sent (nothing is sent).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from monitor.channels import EmailChannel, open_channel
+from monitor.config import AlertsConfig, ChannelConfig
+from monitor.cycle import plan, run_cycle
+from monitor.demo.policies import VENDORS
+from monitor.demo.run import demo_config
+from monitor.demo.site import DemoSite
+from storage.db import open_database
+from storage.models import Outbox
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+EMAIL_URL = "mailto://alerts:app-password@smtp.example.com?from=policy-monitor@example.com&to=privacy-team@example.com"
+SLACK_URL = "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--hide-scrollbars",
+]
+
+
+def queued_payloads() -> dict[str, Outbox]:
+    """Crawl the demo's Lumen policy before and after its change; the queued alert rows, by channel."""
+    lumen = [vendor for vendor in VENDORS if vendor.id == "lumen"]
+    with tempfile.TemporaryDirectory(prefix="policy-monitor-samples-") as tmp, DemoSite(lumen) as site:
+        config = demo_config(site, Path(tmp) / "samples.db")
+        alerts = AlertsConfig(
+            channels=[ChannelConfig(name="email", url=EMAIL_URL), ChannelConfig(name="slack", url=SLACK_URL)],
+            diff_url="https://monitor.example.com/diff/{vendor}/{document}/{old}/{new}",
+        )
+        config = config.model_copy(update={"alerts": alerts})
+        engine = open_database(config.database_url)
+        planned = plan(config, engine)
+        run_cycle(config, engine, planned, trigger="demo")
+        site.show("lumen", 1)
+        run_cycle(config, engine, planned, trigger="demo")
+        with Session(engine) as session:
+            rows = {row.channel: row for row in session.exec(select(Outbox).where(Outbox.kind == "change"))}
+        engine.dispose()
+    if set(rows) != {"email", "slack"}:
+        raise SystemExit(f"expected one change alert per channel, got {sorted(rows)}")
+    return rows
+
+
+def main(png: bool) -> None:
+    """Write the samples (and the PNG when asked)."""
+    rows = queued_payloads()
+    email, slack = rows["email"], rows["slack"]
+    assert email.payload is not None and slack.payload is not None
+    channel = open_channel("email", EMAIL_URL)
+    assert isinstance(channel, EmailChannel)
+    DOCS.mkdir(exist_ok=True)
+    (DOCS / "sample-email.html").write_text(email.payload["html"], encoding="utf-8")
+    message = channel.mime(email.payload, email.message_id, "privacy-team@example.com")
+    (DOCS / "sample-email.eml").write_bytes(message.as_bytes())
+    post = {"attachments": [slack.payload["attachment"]]}  # what Apprise posts to the webhook
+    (DOCS / "sample-slack.json").write_text(json.dumps(post, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {DOCS}/sample-email.html, sample-email.eml, sample-slack.json")
+    if png:
+        screenshot(DOCS / "sample-email.html", DOCS / "sample-email.png")
+
+
+def screenshot(page: Path, target: Path, size: str = "820,770") -> None:
+    """A PNG of ``page`` taken by headless Chromium (offline: the e-mail has no remote content)."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        raise SystemExit("chromium not found: apt-get install -y chromium")
+    command = [chromium, *CHROMIUM_FLAGS, f"--screenshot={target}", f"--window-size={size}", page.as_uri()]
+    subprocess.run(command, check=True, capture_output=True, timeout=120)
+    print(f"wrote {target}")
+
+
+if __name__ == "__main__":
+    main(png="--png" in sys.argv[1:])

@@ -1,0 +1,247 @@
+"""Alert channels: Apprise URLs, the registered kinds that send to them, and masking of their secrets.
+
+A channel's kind follows from the Apprise service its URL names: Slack gets Block Kit, e-mail gets
+an HTML message with a plain-text part and a stable Message-ID, anything else Apprise supports gets
+plain text. Each kind is a small class registered in :data:`CHANNELS` (its docstring says what it
+sends). Apprise writes raw URLs into its log lines, so its logger does not propagate: what it says
+about a delivery reaches us through the notify result, with the URL's secrets masked.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import tempfile
+import uuid
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import formataddr, formatdate
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import unquote, urlsplit
+
+import apprise
+from apprise.exception import AppriseException
+from apprise.plugins.email import NotifyEmail
+from apprise.plugins.email.smtp import SMTP_EXCEPTIONS, AppriseSMTPController
+from apprise.plugins.slack import NotifySlack
+
+from monitor.messages import Message
+from monitor.render import CHAT_SENTENCES, to_html, to_slack, to_text
+
+logging.getLogger("apprise").propagate = False
+
+MASK = "****"
+_PIECES = re.compile(r"[/:@?&=#,;+ ]+")
+
+
+def _plugin(url: str) -> Any:
+    """The Apprise service object for ``url``, or None when Apprise does not accept it."""
+    return apprise.Apprise.instantiate(url)
+
+
+def url_problem(url: str) -> str | None:
+    """Why Apprise refuses ``url`` (one line that never repeats the URL), or None when it accepts it."""
+    if _plugin(url) is not None:
+        return None
+    scheme = urlsplit(url).scheme if "://" in url else ""
+    if not scheme:
+        return "not an Apprise URL (such as slack://..., mailto://... or https://hooks.slack.com/...)"
+    if scheme.lower() not in _schemes():
+        return f"Apprise does not know the scheme {scheme!r}"
+    return f"Apprise cannot use this {scheme}:// URL: a part is missing or malformed (see appriseit.com)"
+
+
+def _schemes() -> set[str]:
+    services = apprise.Apprise().details()["schemas"]
+    return {
+        scheme for service in services for key in ("protocols", "secure_protocols") for scheme in service[key] or ()
+    }
+
+
+def mask_url(url: str) -> str:
+    """The URL with passwords, tokens and webhook paths replaced by ``****`` (Apprise's privacy form)."""
+    plugin = _plugin(url)
+    if plugin is None:
+        return "(a URL Apprise does not accept)"
+    private = urlsplit(plugin.url(privacy=True))
+    segments = [_masked_segment(s) for s in private.path.split("/") if s]
+    return f"{private.scheme}://{private.netloc}" + "".join(f"/{s}" for s in segments)
+
+
+def _masked_segment(segment: str) -> str:
+    """Keep what Apprise already shortened (``a...x``), channels, users and e-mail addresses."""
+    plain = unquote(segment)
+    return plain if "..." in plain or plain.startswith(("#", "@")) or "@" in plain else MASK
+
+
+def redact(text: str, url: str) -> str:
+    """``text`` with every piece of ``url`` that :func:`mask_url` hides replaced by ``****``."""
+    shown = mask_url(url)
+    secrets = {piece for piece in _PIECES.split(url) if len(piece) >= 4 and piece not in shown}
+    secrets |= {unquote(piece) for piece in secrets}
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return text
+
+
+class Channel:
+    """A configured channel: its name, its Apprise URL and service, and how it renders and sends."""
+
+    kind: ClassVar[str]
+
+    def __init__(self, name: str, url: str, plugin: Any) -> None:
+        self.name, self.url, self.plugin = name, url, plugin
+
+    @classmethod
+    def accepts(cls, plugin: Any) -> bool:
+        """Whether this kind handles the Apprise service ``plugin``."""
+        raise NotImplementedError
+
+    def render(self, message: Message) -> dict[str, Any]:
+        """The message as this kind sends it (stored in the outbox, so retries send the same thing)."""
+        raise NotImplementedError
+
+    def send(self, payload: dict[str, Any], message_id: str) -> str | None:
+        """Deliver a rendered payload: None when done, else what went wrong (one line, secrets masked)."""
+        raise NotImplementedError
+
+    def new_message_id(self) -> str:
+        """A fresh Message-ID for an alert (kept with it, so a resent alert carries the same one)."""
+        return f"<{uuid.uuid4().hex}@policy-monitor.invalid>"
+
+    @property
+    def masked_url(self) -> str:
+        """The URL safe to show."""
+        return mask_url(self.url)
+
+    def _notify(self, plugin: Any, title: str, body: str, body_format: str) -> str | None:
+        notifier = apprise.Apprise()
+        notifier.add(plugin)
+        result = notifier.notify(title=title, body=body, body_format=body_format)
+        if bool(result):
+            return None
+        said = [entry.message for entry in result.logs() if entry.level in ("WARNING", "ERROR")]
+        return self._error(said[-1] if said else f"{self.kind} delivery failed")
+
+    def _error(self, text: str) -> str:
+        return redact(" ".join(text.split()), self.url)
+
+
+CHANNELS: dict[str, type[Channel]] = {}
+
+
+def register(cls: type[Channel]) -> type[Channel]:
+    """Class decorator: add a channel kind to :data:`CHANNELS` (the generic kind is registered last)."""
+    CHANNELS[cls.kind] = cls
+    return cls
+
+
+@register
+class SlackChannel(Channel):
+    """Slack (slack://... or a hooks.slack.com webhook): Block Kit with the changed sentences, sized for chat."""
+
+    kind = "slack"
+
+    @classmethod
+    def accepts(cls, plugin: Any) -> bool:
+        return isinstance(plugin, NotifySlack)
+
+    def render(self, message: Message) -> dict[str, Any]:
+        return {"title": message.subject, "attachment": to_slack(message)}
+
+    def send(self, payload: dict[str, Any], message_id: str) -> str | None:
+        # Apprise posts custom Block Kit from a template file: the rendered attachment is that file.
+        with tempfile.TemporaryDirectory(prefix="policy-monitor-slack-") as folder:
+            template = Path(folder) / "blocks.json"
+            template.write_text(json.dumps(payload["attachment"]), encoding="utf-8")
+            plugin = _plugin({**NotifySlack.parse_url(self.plugin.url()), "template": str(template)})
+            return self._notify(plugin, payload["title"], payload["attachment"]["fallback"], apprise.NotifyFormat.TEXT)
+
+
+@register
+class EmailChannel(Channel):
+    """E-mail (mailto://, mailtos://): HTML with <del>/<ins> word highlights, plain text, a stable Message-ID.
+
+    Apprise reads the URL (server, security mode, login, sender, recipients) and holds the SMTP
+    session; the message itself is built here, so its plain-text part and Message-ID are ours.
+    """
+
+    kind = "email"
+
+    @classmethod
+    def accepts(cls, plugin: Any) -> bool:
+        return type(plugin) is NotifyEmail
+
+    def render(self, message: Message) -> dict[str, Any]:
+        return {"subject": message.subject, "text": to_text(message), "html": to_html(message)}
+
+    def new_message_id(self) -> str:
+        domain = self.plugin.from_addr[1].rpartition("@")[2] or "policy-monitor.invalid"
+        return f"<{uuid.uuid4().hex}@{domain}>"
+
+    def mime(self, payload: dict[str, Any], message_id: str, recipient: str) -> EmailMessage:
+        """The message for one recipient: multipart/alternative, the plain-text part first."""
+        mail = EmailMessage()
+        mail["Subject"] = payload["subject"]
+        mail["From"] = formataddr(self.plugin.from_addr)
+        mail["To"] = recipient
+        mail["Date"] = formatdate(localtime=False)
+        mail["Message-ID"] = message_id
+        mail["X-Application"] = "policy-monitor"
+        mail.set_content(payload["text"], cte="quoted-printable")  # short lines, whatever the text
+        mail.add_alternative(payload["html"], subtype="html", cte="quoted-printable")
+        return mail
+
+    def wire(self, payload: dict[str, Any], message_id: str, recipient: str) -> bytes:
+        """The message as sent over SMTP (CRLF line ends)."""
+        return self.mime(payload, message_id, recipient).as_bytes(policy=SMTP)
+
+    def send(self, payload: dict[str, Any], message_id: str) -> str | None:
+        email = self.plugin
+        recipients = [address for _, address in email.targets]
+        try:
+            with AppriseSMTPController(
+                host=email.smtp_host,
+                port=email.port,
+                secure_mode=email.secure_mode,
+                user=email.user,
+                password=email.password,
+                verify_certificate=email.verify_certificate,
+                socket_connect_timeout=email.socket_connect_timeout,
+            ) as smtp:
+                refused = [
+                    to
+                    for to in recipients
+                    if not smtp.sendmail(email.from_addr[1], [to], self.wire(payload, message_id, to))
+                ]
+        except (*SMTP_EXCEPTIONS, AppriseException) as exc:
+            return self._error(f"cannot send through {email.smtp_host}:{email.port}: {exc}")
+        return self._error(f"the server did not accept the message for {', '.join(refused)}") if refused else None
+
+
+@register
+class AppriseChannel(Channel):
+    """Any other service Apprise supports (Teams, Discord, ntfy, ...): the message as plain text."""
+
+    kind = "apprise"
+
+    @classmethod
+    def accepts(cls, plugin: Any) -> bool:
+        return True
+
+    def render(self, message: Message) -> dict[str, Any]:
+        return {"title": message.subject, "body": to_text(message, limit=CHAT_SENTENCES)}
+
+    def send(self, payload: dict[str, Any], message_id: str) -> str | None:
+        return self._notify(self.plugin, payload["title"], payload["body"], apprise.NotifyFormat.TEXT)
+
+
+def open_channel(name: str, url: str) -> Channel:
+    """The channel of the first registered kind that accepts the URL's Apprise service."""
+    plugin = _plugin(url)
+    if plugin is None:
+        raise ValueError(f"channel {name!r}: {url_problem(url)}")
+    kind = next(cls for cls in CHANNELS.values() if cls.accepts(plugin))
+    return kind(name, url, plugin)

@@ -1,0 +1,307 @@
+"""The alert outbox: alerts are queued with the change that causes them and sent by `drain`.
+
+`enqueue` runs inside the transaction that records a fetch, so an alert is committed together with
+its Change or Incident or not at all: a crash can never lose one. `drain` claims each due row (a
+short lease, so two senders never send the same row at once), sends it through its channel and then
+records the outcome; a crash between sending and recording can only resend it, with the same
+Message-ID. Failures are retried with exponential backoff, and after `alerts.max_attempts` the row is
+`failed` and stays listed by `monitor alerts`. REVIEW changes wait as `review` rows until the
+channel's daily digest is due, then go out together as one `digest` row.
+
+What is sent: a MATERIAL change at once, a REVIEW change in the digest, NOISE never; a reversion
+that held at once; an incident when it opens and when it resolves. Each channel's filters
+(events, severities, vendors, tags) decide where.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import Engine, update
+from sqlmodel import Session, col, select
+
+from monitor.channels import Channel, open_channel
+from monitor.config import AlertsConfig, Config
+from monitor.messages import About, Message, change_message, digest_message, incident_message, sample_message
+from monitor.record import Recorded
+from storage.db import session_scope
+from storage.models import Change, Document, Incident, Outbox, Vendor, Version, utcnow
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=10)  # a claimed row is tried again after this if its sender died
+REVIEW = "review"
+DIGEST = "digest"
+
+
+@dataclass(frozen=True)
+class _Event:
+    """Something to alert about: its event filter name, outbox kind, severity and when it happened."""
+
+    event: str  # changes | incidents | reversions
+    kind: str
+    severity: str | None
+    at: datetime
+    change_id: int | None = None
+    incident_id: int | None = None
+
+
+def enqueue(session: Session, recorded: Recorded, config: Config) -> list[Outbox]:
+    """Queue the alerts one recorded fetch calls for, in the caller's transaction."""
+    if not config.alerts.channels:
+        return []
+    events: list[_Event] = []
+    if recorded.change_id is not None:
+        change = session.get(Change, recorded.change_id)
+        assert change is not None
+        events += _change_events(change, config.alerts)
+    if recorded.incident in ("opened", "resolved") and recorded.incident_id is not None:
+        incident = session.get(Incident, recorded.incident_id)
+        assert incident is not None
+        at = incident.opened_at if recorded.incident == "opened" else incident.resolved_at
+        assert at is not None
+        events.append(_Event("incidents", f"incident_{recorded.incident}", None, at, incident_id=incident.id))
+    document = session.get(Document, recorded.document_id)
+    assert document is not None
+    return [row for event in events for row in _route(session, event, document, config)]
+
+
+def _change_events(change: Change, alerts: AlertsConfig) -> list[_Event]:
+    """MATERIAL now, REVIEW at the next digest, NOISE never (a technical change is NOISE unless flagged)."""
+    if change.severity not in ("MATERIAL", "REVIEW"):
+        return []
+    if change.kind == "reversion":
+        return [_Event("reversions", "reversion", change.severity, change.detected_at, change_id=change.id)]
+    if change.severity == "REVIEW":
+        due = next_digest(change.detected_at, alerts.digest)
+        return [_Event("changes", REVIEW, change.severity, due, change_id=change.id)]
+    return [_Event("changes", "change", change.severity, change.detected_at, change_id=change.id)]
+
+
+def next_digest(moment: datetime, at: str) -> datetime:
+    """The first digest time (``HH:MM`` UTC, daily) strictly after ``moment``."""
+    hour, minute = (int(part) for part in at.split(":"))
+    slot = datetime.combine(moment.date(), time(hour, minute), tzinfo=moment.tzinfo)
+    return slot if slot > moment else slot + timedelta(days=1)
+
+
+def _route(session: Session, event: _Event, document: Document, config: Config) -> list[Outbox]:
+    vendor = config.vendor(document.vendor_id)
+    tags = vendor.tags if vendor else []
+    wanted = [c for c in config.alerts.channels if c.wants(event.event, event.severity, document.vendor_id, tags)]
+    message = _event_message(session, event, config.alerts) if wanted and event.kind != REVIEW else None
+    rows = []
+    for wants in wanted:
+        channel = open_channel(wants.name, wants.url)
+        row = Outbox(
+            channel=channel.name,
+            kind=event.kind,
+            change_id=event.change_id,
+            incident_id=event.incident_id,
+            next_attempt_at=event.at,
+            message_id=channel.new_message_id(),
+            payload=channel.render(message) if message else None,
+        )
+        session.add(row)
+        rows.append(row)
+    session.flush()
+    return rows
+
+
+def _event_message(session: Session, event: _Event, alerts: AlertsConfig) -> Message:
+    if event.change_id is not None:
+        change = session.get(Change, event.change_id)
+        assert change is not None
+        return _change_message(session, change, alerts)
+    incident = session.get(Incident, event.incident_id)
+    assert incident is not None
+    document = session.get(Document, incident.document_id)
+    assert document is not None
+    return incident_message(_about(session, document), incident, document.url)
+
+
+def _about(session: Session, document: Document) -> About:
+    vendor = session.get(Vendor, document.vendor_id)
+    return About(document.vendor_id, vendor.name if vendor else document.vendor_id, document.type)
+
+
+def _change_message(session: Session, change: Change, alerts: AlertsConfig) -> Message:
+    document = session.get(Document, change.document_id)
+    old = session.get(Version, change.previous_version_id)
+    new = session.get(Version, change.version_id)
+    assert document is not None and old is not None and new is not None
+    return change_message(_about(session, document), change, old, new, alerts.diff_url)
+
+
+# --- sending -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Drained:
+    """What one drain did."""
+
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+    @property
+    def attempted(self) -> int:
+        """Rows tried."""
+        return self.sent + self.retrying + self.failed
+
+
+def drain(engine: Engine, config: Config, now: datetime | None = None) -> Drained:
+    """Send every due alert (digests first built when due); retry failures later with backoff."""
+    now = now or utcnow()
+    channels = {c.name: open_channel(c.name, c.url) for c in config.alerts.channels}
+    for channel in channels.values():
+        _build_digest(engine, channel, config.alerts, now)
+    with Session(engine) as session:
+        due = session.exec(
+            select(Outbox.id)
+            .where(Outbox.status == "queued", Outbox.kind != REVIEW, Outbox.next_attempt_at <= now)
+            .order_by(col(Outbox.next_attempt_at), col(Outbox.id))
+        ).all()
+    drained = Drained()
+    for row_id in due:
+        assert row_id is not None
+        status = deliver(engine, row_id, channels, config.alerts, now)
+        if status == "sent":
+            drained.sent += 1
+        elif status == "failed":
+            drained.failed += 1
+        elif status == "queued":
+            drained.retrying += 1
+    return drained
+
+
+def deliver(
+    engine: Engine, row_id: int, channels: dict[str, Channel], alerts: AlertsConfig, now: datetime
+) -> str | None:
+    """Claim one row, send it and record the outcome; its new status, or None if another sender has it."""
+    row = _claim(engine, row_id, now)
+    if row is None:
+        return None
+    channel = channels.get(row.channel)
+    if channel is None:
+        error: str | None = f"no channel named {row.channel!r} in the config any more"
+    elif row.payload is None:
+        error = "nothing to send (the row has no rendered message)"
+    else:
+        error = channel.send(row.payload, row.message_id)
+    with session_scope(engine) as session:
+        row = session.merge(row)
+        if error is None:
+            row.status, row.sent_at, row.last_error = "sent", now, None
+        else:
+            row.last_error = error
+            if row.attempts >= alerts.max_attempts or row.kind == "test":
+                row.status = "failed"
+            else:
+                row.next_attempt_at = now + timedelta(seconds=alerts.backoff * 2 ** (row.attempts - 1))
+            context = {"channel": row.channel, "outbox": row.id, "attempt": row.attempts, "error": error}
+            if row.status == "failed" and row.kind != "test":  # a test alert's failure is the caller's to report
+                log.warning("alert failed after its last attempt", extra=context)
+            else:
+                log.info("alert not sent", extra=context)
+        session.add(row)
+    return row.status
+
+
+def _claim(engine: Engine, row_id: int, now: datetime) -> Outbox | None:
+    """Count an attempt and lease the row; None when it is no longer due (another sender took it)."""
+    with session_scope(engine) as session:
+        row = session.get(Outbox, row_id)
+        if row is None or row.status != "queued" or row.next_attempt_at > now:
+            return None
+        claimed = session.connection().execute(
+            update(Outbox)
+            .where(col(Outbox.id) == row_id, col(Outbox.attempts) == row.attempts, col(Outbox.status) == "queued")
+            .values(attempts=row.attempts + 1, next_attempt_at=now + LEASE)
+        )
+        if claimed.rowcount != 1:
+            return None
+        session.refresh(row)
+        return row
+
+
+def _build_digest(engine: Engine, channel: Channel, alerts: AlertsConfig, now: datetime) -> None:
+    """Turn the channel's due REVIEW rows into one queued digest row (one transaction)."""
+    with session_scope(engine) as session:
+        reviews = session.exec(
+            select(Outbox)
+            .where(Outbox.channel == channel.name, Outbox.kind == REVIEW, Outbox.status == "queued")
+            .where(Outbox.next_attempt_at <= now)
+            .order_by(col(Outbox.id))
+        ).all()
+        if not reviews:
+            return
+        items = []
+        for review in reviews:
+            change = session.get(Change, review.change_id)
+            assert change is not None
+            items.append(_change_message(session, change, alerts))
+        digest = Outbox(
+            channel=channel.name,
+            kind=DIGEST,
+            next_attempt_at=now,
+            message_id=channel.new_message_id(),
+            payload=channel.render(digest_message(items)),
+        )
+        session.add(digest)
+        session.flush()
+        for review in reviews:
+            review.status, review.digest_id = "digested", digest.id
+            session.add(review)
+
+
+def send_test(engine: Engine, config: Config, names: Sequence[str], now: datetime | None = None) -> dict[str, Outbox]:
+    """Send a sample message through the named channels now (one attempt each); the rows, by channel."""
+    now = now or utcnow()
+    channels = {c.name: open_channel(c.name, c.url) for c in config.alerts.channels if c.name in names}
+    ids = {}
+    with session_scope(engine) as session:
+        for channel in channels.values():
+            row = Outbox(
+                channel=channel.name,
+                kind="test",
+                next_attempt_at=now,
+                message_id=channel.new_message_id(),
+                payload=channel.render(sample_message(channel.name, now)),
+            )
+            session.add(row)
+            session.flush()
+            ids[channel.name] = row.id
+    results = {}
+    for name, row_id in ids.items():
+        assert row_id is not None
+        deliver(engine, row_id, channels, config.alerts, now)
+        with Session(engine) as session:
+            row = session.get(Outbox, row_id)
+            assert row is not None
+            results[name] = row
+    return results
+
+
+def outbox_rows(session: Session, statuses: Sequence[str] = (), limit: int = 50) -> list[Outbox]:
+    """The latest outbox rows (of the given statuses), newest first."""
+    query = select(Outbox)
+    if statuses:
+        query = query.where(col(Outbox.status).in_(statuses))
+    return list(session.exec(query.order_by(col(Outbox.id).desc()).limit(limit)))
+
+
+def describe(session: Session, row: Outbox) -> str:
+    """What a row is about, in a few words: the document and the change's headline or the incident."""
+    if row.kind in ("test", DIGEST):
+        return "sample message" if row.kind == "test" else "REVIEW digest"
+    change = session.get(Change, row.change_id) if row.change_id else None
+    incident = session.get(Incident, row.incident_id) if row.incident_id else None
+    document = session.get(Document, change.document_id if change else incident.document_id if incident else None)
+    where = f"{document.vendor_id} {document.type}" if document else "?"
+    if change:
+        return f"{where}: {change.severity} {change.headline}"
+    return f"{where}: {incident.kind if incident else 'incident'}"

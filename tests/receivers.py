@@ -1,0 +1,98 @@
+"""Loopback receivers for alerts: a real SMTP server (aiosmtpd) and an HTTP server standing in for Slack."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import socket
+import threading
+from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (for now)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class MailSink:
+    """An SMTP server on 127.0.0.1 that keeps every message it receives; it can be started late."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.messages: list[EmailMessage] = []
+        self._controller: Controller | None = None
+
+    @property
+    def url(self) -> str:
+        """An Apprise URL for this server: plain SMTP, no login."""
+        return f"mailto://127.0.0.1:{self.port}?from=Policy%20Monitor%3Cmonitor@alerts.test%3E&to=privacy@acme.test"
+
+    def start(self) -> MailSink:
+        """Start listening on `port`."""
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop listening (connections are refused again)."""
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        """aiosmtpd hook: keep the message."""
+        content = envelope.original_content or b""
+        self.messages.append(email.message_from_bytes(content, policy=email.policy.default))  # type: ignore[arg-type]
+        return "250 Message accepted for delivery"
+
+    def __enter__(self) -> MailSink:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class SlackSink:
+    """An HTTP server on 127.0.0.1 that records the JSON bodies POSTed to it and answers `status`."""
+
+    def __init__(self) -> None:
+        self.posts: list[dict[str, Any]] = []
+        self.status = 200
+        sink = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                sink.posts.append({"path": self.path, "json": json.loads(body)})
+                answer = b"ok" if sink.status == 200 else b"internal_error"
+                self.send_response(sink.status)
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args: object) -> None:
+                """Quiet."""
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base(self) -> str:
+        """What `NotifySlack.webhook_url` is patched to."""
+        return f"http://127.0.0.1:{self._server.server_address[1]}/services"
+
+    def __enter__(self) -> SlackSink:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
