@@ -21,10 +21,17 @@ from sqlmodel import Session, select
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from monitor.channels import EmailChannel, open_channel
-from monitor.config import AlertsConfig, ChannelConfig
+from monitor.config import (
+    AlertsConfig,
+    ChannelConfig,
+    Config,
+    CrawlConfig,
+    DocumentConfig,
+    StorageConfig,
+    VendorConfig,
+)
 from monitor.cycle import plan, run_cycle
 from monitor.demo.policies import VENDORS
-from monitor.demo.run import demo_config
 from monitor.demo.site import DemoSite
 from storage.db import open_database
 from storage.models import Outbox
@@ -48,12 +55,21 @@ def queued_payloads() -> dict[str, Outbox]:
     """Crawl the demo's Lumen policy before and after its change; the queued alert rows, by channel."""
     lumen = [vendor for vendor in VENDORS if vendor.id == "lumen"]
     with tempfile.TemporaryDirectory(prefix="policy-monitor-samples-") as tmp, DemoSite(lumen) as site:
-        config = demo_config(site, Path(tmp) / "samples.db")
-        alerts = AlertsConfig(
-            channels=[ChannelConfig(name="email", url=EMAIL_URL), ChannelConfig(name="slack", url=SLACK_URL)],
-            diff_url="https://monitor.example.com/diff/{vendor}/{document}/{old}/{new}",
+        config = Config(
+            storage=StorageConfig(url=f"sqlite:///{Path(tmp) / 'samples.db'}"),
+            crawl=CrawlConfig(delay=0, timeout=5, retries=0, autothrottle=False),
+            vendors=[
+                VendorConfig(
+                    id="lumen",
+                    name=lumen[0].name,
+                    documents=[DocumentConfig(type="privacy_policy", url=site.url("lumen"), language="en")],
+                )
+            ],
+            alerts=AlertsConfig(
+                channels=[ChannelConfig(name="email", url=EMAIL_URL), ChannelConfig(name="slack", url=SLACK_URL)],
+                diff_url="https://monitor.example.com/diff/{vendor}/{document}/{old}/{new}",
+            ),
         )
-        config = config.model_copy(update={"alerts": alerts})
         engine = open_database(config.database_url)
         planned = plan(config, engine)
         run_cycle(config, engine, planned, trigger="demo")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import tempfile
 import uuid
@@ -33,6 +34,9 @@ from monitor.render import CHAT_SENTENCES, to_html, to_slack, to_text
 logging.getLogger("apprise").propagate = False
 
 MASK = "****"
+#: Post Slack webhooks to this base URL instead of hooks.slack.com: for Slack-compatible servers and for
+#: the demo's loopback capture server, which must receive what the daemon's cycle processes send.
+SLACK_ENDPOINT_ENV = "POLICY_MONITOR_SLACK_ENDPOINT"
 _PIECES = re.compile(r"[/:@?&=#,;+ ]+")
 
 
@@ -157,6 +161,8 @@ class SlackChannel(Channel):
             template = Path(folder) / "blocks.json"
             template.write_text(json.dumps(payload["attachment"]), encoding="utf-8")
             plugin = _plugin({**NotifySlack.parse_url(self.plugin.url()), "template": str(template)})
+            if endpoint := os.environ.get(SLACK_ENDPOINT_ENV):
+                plugin.webhook_url = endpoint
             return self._notify(plugin, payload["title"], payload["attachment"]["fallback"], apprise.NotifyFormat.TEXT)
 
 

@@ -356,15 +356,15 @@ class PromiseWeakened(Rule):
     """A negated promise (``do not sell``) or limiter (``only``, ``without your consent``) is gone."""
 
     id, severity, title = "M4", "MATERIAL", "a privacy promise was removed or weakened"
-    phrase = "promise weakened: {terms}"
+    phrase = "drops a promise: {terms}"
     kinds = frozenset({"removed", "modified"})
 
     def match(self, change: Change) -> list[str]:
         verbs = sorted(_negated_promises(change.old) - _negated_promises(change.new))
-        lost = [f"no longer: not {verb}" for verb in verbs]
+        lost = [f"not to {verb}" for verb in verbs]
         if change.find(lx.PROMISE_VERBS, "old"):
-            lost += [f"no longer: {limiter}" for limiter in change.lost(lx.LIMITERS)]
-        return lost + [f"now: {term}" for term in change.gained(lx.PERMISSIVE)] if lost else []
+            lost += [f"“{limiter}”" for limiter in change.lost(lx.LIMITERS)]
+        return lost + [f"now “{term}”" for term in change.gained(lx.PERMISSIVE)] if lost else []
 
 
 @register
@@ -836,4 +836,4 @@ def _headline(severity: Severity, located: list[_Located], new_dates: PolicyDate
         phrase += f" in {len(sections)} sections"
     described = {item.unit for item in same}
     others = {item.unit for item in located if item.severity != "NOISE"} - described
-    return f"{phrase} (+{len(others)} more)" if others else phrase
+    return f"{phrase} (+{len(others)} more {'change' if len(others) == 1 else 'changes'})" if others else phrase

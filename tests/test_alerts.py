@@ -22,6 +22,7 @@ from monitor.channels import mask_url, redact
 from monitor.config import Config, ConfigError, load_config
 from monitor.cycle import plan, run_cycle, sync_config
 from monitor.demo.policies import VENDORS
+from monitor.demo.sinks import MailSink, SlackSink
 from monitor.demo.site import DemoSite
 from monitor.messages import Message, Sentence
 from monitor.outbox import drain, enqueue, next_digest, send_test
@@ -29,7 +30,6 @@ from monitor.record import Recorded, record_fetch
 from monitor.render import to_slack, to_text
 from storage.db import open_database, session_scope
 from storage.models import Change, Outbox
-from tests.receivers import MailSink, SlackSink
 from tests.test_decisions import BASE, SELLS, edited, page
 
 T0 = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)

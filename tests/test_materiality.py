@@ -161,7 +161,7 @@ def test_severity_is_the_maximum_over_sentences() -> None:
     result = classify(semantic_diff(old, new))
     assert result.severity == "MATERIAL"
     assert set(result.rules) == {"M3", "R2", "N2"}
-    assert result.headline == "new sharing with data brokers in Sharing (+1 more)"
+    assert result.headline == "new sharing with data brokers in Sharing (+1 more change)"
     assert classify(semantic_diff("We like tea.\nWe colect names.", "We like coffee.\nWe collect names.")).severity == (
         "REVIEW"
     )
@@ -189,7 +189,7 @@ def test_empty_diff_is_noise_without_rules() -> None:
 def test_evidence_names_the_terms() -> None:
     result = classify(semantic_diff("We do not sell your data.", "We may sell your data."))
     assert result.evidence == (
-        Evidence("M4", "We do not sell your data.", "We may sell your data.", ("no longer: not sell", "now: may")),
+        Evidence("M4", "We do not sell your data.", "We may sell your data.", ("not to sell", "now “may”")),
     )
 
 

@@ -157,8 +157,8 @@ VENDORS: list[DemoVendor] = [
                 None,
                 _replace(
                     NESTWISE_BASE,
-                    "We keep energy reports for 24 months so that you can compare seasons.",
-                    "We keep energy reports for 36 months so that you can compare seasons.",
+                    "We use device data to run your automations and show you energy reports.",
+                    "We use device data to run the automations you set up and to show you energy reports.",
                 ),
             ),
         ],

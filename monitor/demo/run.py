@@ -1,82 +1,192 @@
-"""`monitor demo`: crawl the bundled loopback site through a script of days, then show the record.
+"""`monitor demo`: the real daemon on a loopback site of fictional vendors, one "day" per crawl cycle.
 
-Everything runs on 127.0.0.1 with a throw-away SQLite database: no network is needed.
+Everything runs on 127.0.0.1 in a throw-away folder: the vendors' site, an SMTP server and a
+Slack capture server. The daemon (`monitor run`, schedule `2s`) crawls; after each cycle the
+site moves to the next day of the script. A live view shows what policy-monitor decides; at the
+end it prints the history of the vendor with the material change and where the captured
+e-mails (.eml) and Slack payloads (.json) are. No network is needed.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import signal
+import subprocess
+import sys
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
-from rich.console import Console
-from rich.rule import Rule
-from sqlmodel import Session
+from rich.console import Console, Group
+from rich.live import Live
+from rich.table import Table
+from rich.text import Text
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
 
 from monitor import views
-from monitor.config import Config, CrawlConfig, DocumentConfig, StorageConfig, VendorConfig
-from monitor.cycle import plan, run_cycle
+from monitor.channels import SLACK_ENDPOINT_ENV
+from monitor.demo.sinks import MailSink, SlackSink
 from monitor.demo.site import DemoSite
 from storage.db import open_database
-from storage.queries import changes_by_version, list_versions, vendor_documents
+from storage.models import CrawlRun, Document, Snapshot, Version
+from storage.queries import changes_by_version, list_versions
+
+DAY_TIMEOUT_S = 60
+SLACK_URL = "slack://T0DEMO0000/B0DEMO0000/DemoDemoDemoDemoDemoDemo0"
 
 
 @dataclass(frozen=True)
 class Day:
-    """One step of the demo script: what happens on the vendors' sites before that day's crawl."""
+    """One day of the script: what happens on the vendors' sites before that day's crawl."""
 
     story: str
     act: Callable[[DemoSite], None]
 
 
 SCRIPT = [
-    Day("Day 1: first crawl of three vendors", lambda site: None),
-    Day("Day 2: only nonces and cache-busters changed on every page", lambda site: None),
+    Day("first crawl of three vendors", lambda site: None),
+    Day("nothing changed but nonces and cache-busters", lambda site: None),
+    Day("Nestwise rewords a sentence (a REVIEW change, kept for the digest)", lambda site: site.show("nestwise", 1)),
     Day(
-        "Day 3: Lumen starts sharing with advertising partners; Nestwise keeps reports longer",
-        lambda site: (site.show("lumen", 1), site.show("nestwise", 1)),
+        "Nestwise flips back (a flip-flop: no alert); Corvid bumps only its date (NOISE)",
+        lambda site: (site.show("nestwise", 0), site.show("corvid", 1)),
     ),
-    Day("Day 4: Corvid bumps its date", lambda site: site.show("corvid", 1)),
-    Day("Day 5: Corvid's host puts up a captcha", lambda site: site.captcha.add("corvid")),
+    Day("Lumen starts sharing with advertising partners (MATERIAL: alert now)", lambda site: site.show("lumen", 1)),
+    Day("Nestwise's host answers with a captcha (incident: alert)", lambda site: site.captcha.add("nestwise")),
+    Day(
+        "the captcha is gone (incident resolved: alert); Nestwise's old text has held for 3 fetches: "
+        "a real change back (alert)",
+        lambda site: site.captcha.discard("nestwise"),
+    ),
 ]
 
 
-def demo_config(site: DemoSite, database: Path) -> Config:
-    """A config watching every vendor of the demo site, fast and polite to loopback."""
-    return Config(
-        storage=StorageConfig(url=f"sqlite:///{database}"),
-        crawl=CrawlConfig(delay=0, timeout=5, retries=0, autothrottle=False, cycle_timeout=120),
-        vendors=[
-            VendorConfig(
-                id=vendor.id,
-                name=vendor.name,
-                documents=[DocumentConfig(type="privacy_policy", url=site.url(vendor.id), language="en")],
+def write_config(folder: Path, site: DemoSite, mail: MailSink) -> Path:
+    """The demo's config file: every vendor every 2 seconds, e-mail and Slack channels on loopback."""
+    lines = [
+        "[storage]",
+        'url = "sqlite:///demo.db"',
+        "[crawl]",
+        "delay = 0",
+        "timeout = 5",
+        "retries = 0",
+        "autothrottle = false",
+        "cycle_timeout = 60",
+        'default_schedule = "2s"',
+        "[[alerts.channels]]",
+        'name = "email"',
+        f'url = "{mail.url}"',
+        "[[alerts.channels]]",
+        'name = "slack"',
+        f'url = "{SLACK_URL}"',
+    ]
+    for vendor in site.vendors.values():
+        lines += [
+            "[[vendors]]",
+            f'id = "{vendor.id}"',
+            f'name = "{vendor.name}"',
+            "[[vendors.documents]]",
+            'type = "privacy_policy"',
+            f'url = "{site.url(vendor.id)}"',
+            'language = "en"',
+        ]
+    path = folder / "config.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def crawled_since(engine: Engine, moment: datetime) -> bool:
+    """Whether a crawl run that started after `moment` has ended (so it saw the site as it is now)."""
+    query = select(CrawlRun.id).where(CrawlRun.started_at > moment, col(CrawlRun.finished_at).is_not(None))
+    with Session(engine) as session:
+        return session.exec(query.limit(1)).first() is not None
+
+
+def board(engine: Engine, day: int, mail: MailSink, slack: SlackSink) -> Group:
+    """The live view: the day's story, each vendor's latest decision, and what was sent."""
+    table = Table(title="What policy-monitor decided on the latest crawl")
+    for column in ("vendor", "outcome", "decision", "version", "detail"):
+        table.add_column(column)
+    with Session(engine) as session:
+        for document in session.exec(select(Document).order_by(col(Document.vendor_id))):
+            snapshot = session.exec(
+                select(Snapshot).where(Snapshot.document_id == document.id).order_by(col(Snapshot.id).desc()).limit(1)
+            ).first()
+            if snapshot is None:
+                table.add_row(document.vendor_id, "-", "waiting", "-", "")
+                continue
+            version = session.get(Version, snapshot.version_id) if snapshot.version_id else None
+            table.add_row(
+                document.vendor_id,
+                views.outcome_text(snapshot.outcome),
+                Text(
+                    (snapshot.decision or "-").replace("_", " "),
+                    style=views.DECISION_STYLES.get(snapshot.decision or "", ""),
+                ),
+                f"#{version.seq}" if version else "-",
+                snapshot.reason or "",
             )
-            for vendor in site.vendors.values()
-        ],
-    )
+    story = Text(f"Day {day}/{len(SCRIPT)}: {SCRIPT[day - 1].story}", style="bold") if day else Text("starting...")
+    sent = Text(f"captured so far: {len(mail.messages)} e-mails, {len(slack.posts)} Slack posts", style="cyan")
+    return Group(story, table, sent)
 
 
 def run_demo(console: Console) -> None:
-    """Play the demo script and print what policy-monitor recorded."""
-    with tempfile.TemporaryDirectory(prefix="policy-monitor-demo-") as tmp, DemoSite() as site:
-        config = demo_config(site, Path(tmp) / "demo.db")
-        engine = open_database(config.database_url)
-        planned = plan(config, engine)
-        names = {p.document_id: (p.vendor_id, p.config.type) for p in planned}
-        for day in SCRIPT:
-            console.print(Rule(day.story))
-            day.act(site)
-            result = run_cycle(config, engine, planned, trigger="demo")
-            rows = sorted(((*names[r.document_id], r) for r in result.recorded), key=lambda row: row[:2])
-            console.print(views.cycle_table(rows))
-        console.print(Rule("monitor history lumen"))
-        with Session(engine) as session:
-            document = vendor_documents(session, "lumen")[0]
-            assert document.id is not None
-            versions = list_versions(session, document.id)
-            changes = changes_by_version(session, document.id)
-        console.print(views.history_table("lumen privacy_policy", versions, changes))
-        console.print(Rule("monitor diff lumen"))
-        console.print(views.diff_view(versions[-2].text, versions[-1].text, markers=not console.is_terminal))
+    """Play the script through the real daemon and print what it recorded and sent."""
+    with tempfile.TemporaryDirectory(prefix="policy-monitor-demo-") as tmp:
+        folder = Path(tmp)
+        captured = Path.cwd() / "demo-output"
+        shutil.rmtree(captured, ignore_errors=True)
+        with DemoSite() as site, MailSink(captured / "emails") as mail, SlackSink(captured / "slack") as slack:
+            mail.start()
+            config = write_config(folder, site, mail)
+            engine = open_database(f"sqlite:///{folder / 'demo.db'}")
+            env = {**os.environ, SLACK_ENDPOINT_ENV: slack.base}
+            env.pop("POLICY_MONITOR_DATABASE_URL", None)
+            log = (folder / "daemon.log").open("w")
+            daemon = subprocess.Popen(
+                [sys.executable, "-m", "monitor", "-c", str(config), "run"], stdout=log, stderr=log, env=env
+            )
+            try:
+                _play(engine, site, mail, slack, console)
+            finally:
+                daemon.send_signal(signal.SIGTERM)
+                daemon.wait(timeout=30)
+                log.close()
+            _summary(engine, console, captured, mail, slack)
+
+
+def _play(engine: Engine, site: DemoSite, mail: MailSink, slack: SlackSink, console: Console) -> None:
+    with Live(board(engine, 0, mail, slack), console=console, refresh_per_second=4) as live:
+        for day, step in enumerate(SCRIPT, start=1):
+            step.act(site)
+            acted = datetime.now(UTC)
+            deadline = time.monotonic() + DAY_TIMEOUT_S
+            while not crawled_since(engine, acted):
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the daemon did not crawl in time; see daemon.log")
+                live.update(board(engine, day, mail, slack))
+                time.sleep(0.25)
+            time.sleep(0.5)  # let the cycle send its alerts
+            live.update(board(engine, day, mail, slack))
+            console.print(f"[dim]day {day} done[/dim]", highlight=False)
+
+
+def _summary(engine: Engine, console: Console, captured: Path, mail: MailSink, slack: SlackSink) -> None:
+    with Session(engine) as session:
+        document = session.exec(select(Document).where(Document.vendor_id == "lumen")).one()
+        assert document.id is not None
+        versions = list_versions(session, document.id)
+        changes = changes_by_version(session, document.id)
+    console.print(views.history_table("monitor history lumen", versions, changes))
+    console.print(
+        f"{len(mail.messages)} e-mails saved in {captured / 'emails'} (.eml), "
+        f"{len(slack.posts)} Slack payloads in {captured / 'slack'} (.json)."
+    )
+    for message in mail.messages:
+        console.print(f"  e-mail: {message['Subject']}", highlight=False, markup=False)

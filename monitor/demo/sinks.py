@@ -1,4 +1,8 @@
-"""Loopback receivers for alerts: a real SMTP server (aiosmtpd) and an HTTP server standing in for Slack."""
+"""Loopback receivers for alerts: a real SMTP server (aiosmtpd) and an HTTP server standing in for Slack.
+
+The demo shows what was sent through them, and the tests assert on it. With a `folder`, every
+e-mail is also saved as a `.eml` file and every Slack post as a `.json` file.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import socket
 import threading
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -25,8 +30,9 @@ def free_port() -> int:
 class MailSink:
     """An SMTP server on 127.0.0.1 that keeps every message it receives; it can be started late."""
 
-    def __init__(self) -> None:
+    def __init__(self, folder: Path | None = None) -> None:
         self.port = free_port()
+        self.folder = folder
         self.messages: list[EmailMessage] = []
         self._controller: Controller | None = None
 
@@ -51,6 +57,9 @@ class MailSink:
         """aiosmtpd hook: keep the message."""
         content = envelope.original_content or b""
         self.messages.append(email.message_from_bytes(content, policy=email.policy.default))  # type: ignore[arg-type]
+        if self.folder is not None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            (self.folder / f"{len(self.messages):03d}.eml").write_bytes(content)
         return "250 Message accepted for delivery"
 
     def __enter__(self) -> MailSink:
@@ -63,8 +72,9 @@ class MailSink:
 class SlackSink:
     """An HTTP server on 127.0.0.1 that records the JSON bodies POSTed to it and answers `status`."""
 
-    def __init__(self) -> None:
+    def __init__(self, folder: Path | None = None) -> None:
         self.posts: list[dict[str, Any]] = []
+        self.folder = folder
         self.status = 200
         sink = self
 
@@ -72,6 +82,9 @@ class SlackSink:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 sink.posts.append({"path": self.path, "json": json.loads(body)})
+                if sink.folder is not None:
+                    sink.folder.mkdir(parents=True, exist_ok=True)
+                    (sink.folder / f"{len(sink.posts):03d}.json").write_bytes(body)
                 answer = b"ok" if sink.status == 200 else b"internal_error"
                 self.send_response(sink.status)
                 self.send_header("Content-Length", str(len(answer)))
@@ -86,7 +99,7 @@ class SlackSink:
 
     @property
     def base(self) -> str:
-        """What `NotifySlack.webhook_url` is patched to."""
+        """The webhook base URL to post to instead of hooks.slack.com."""
         return f"http://127.0.0.1:{self._server.server_address[1]}/services"
 
     def __enter__(self) -> SlackSink:
