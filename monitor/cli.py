@@ -30,7 +30,7 @@ from monitor.config import Config, ConfigError, DocumentConfig, config_path, loa
 from monitor.cycle import crawl_job, plan, run_cycle, sync_config
 from monitor.inaccessible import CHECKS
 from monitor.logs import LogFormat, configure_logging
-from monitor.outbox import describe, drain, outbox_rows, send_test
+from monitor.outbox import describe, drain, enqueue_change, outbox_rows, send_test
 from monitor.pipeline import extract_version
 from monitor.reextract import reextract_document
 from monitor.selectors import SelectorError, compile_css
@@ -342,8 +342,12 @@ def reextract(
     for target in planned:
         with session_scope(engine) as session:
             done = reextract_document(session, target.document_id, target.config)
+            if done.change is not None:
+                enqueue_change(session, done.change, config)  # only a flagged one goes out, to the digest
         table.add_row(target.vendor_id, target.config.type, done.result, str(done.version_seq or "-"), done.detail)
     console.print(table)
+    if config.alerts.channels:
+        drain(engine, config)
 
 
 @app.command()

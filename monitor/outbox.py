@@ -69,6 +69,15 @@ def enqueue(session: Session, recorded: Recorded, config: Config) -> list[Outbox
     return [row for event in events for row in _route(session, event, document, config)]
 
 
+def enqueue_change(session: Session, change: Change, config: Config) -> list[Outbox]:
+    """Queue the alerts one Change calls for (e.g. a flagged re-extraction), in the caller's transaction."""
+    if not config.alerts.channels:
+        return []
+    document = session.get(Document, change.document_id)
+    assert document is not None
+    return [row for event in _change_events(change, config.alerts) for row in _route(session, event, document, config)]
+
+
 def _change_events(change: Change, alerts: AlertsConfig) -> list[_Event]:
     """MATERIAL now, REVIEW at the next digest, NOISE never (a technical change is NOISE unless flagged)."""
     if change.severity not in ("MATERIAL", "REVIEW"):

@@ -11,6 +11,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
+from monitor.config import DocumentConfig
 from monitor.dates import PolicyDates, detect_dates
 from monitor.extract import extract_document
 from monitor.language import detect_language
@@ -54,3 +55,18 @@ def extract_version(
     """
     page = extract_document(body, content_type=content_type, base_url=url, select=select, remove=remove)
     return Extracted(page.text, text_hash(page.text), page.declared_language or language, fetched_at)
+
+
+def extract_for(
+    document: DocumentConfig, body: bytes, *, content_type: str | None, url: str | None, fetched_at: datetime
+) -> Extracted:
+    """`extract_version` with a document's selectors and language from the config."""
+    return extract_version(
+        body,
+        content_type=content_type,
+        url=url,
+        select=document.select_spec,
+        remove=document.remove_spec,
+        language=document.language,
+        fetched_at=fetched_at,
+    )

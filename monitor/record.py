@@ -19,7 +19,7 @@ from monitor.dates import PolicyDates
 from monitor.decide import Decision, Known, decide
 from monitor.inaccessible import Page, first_failure
 from monitor.materiality import classify
-from monitor.pipeline import Extracted, extract_version
+from monitor.pipeline import Extracted, extract_for
 from monitor.semdiff import semantic_diff
 from monitor.textdiff import line_counts
 from storage.models import Change, Incident, Snapshot, Version
@@ -82,13 +82,11 @@ def record_fetch(
     if result.outcome != "ok" or result.body is None:
         failure = (result.outcome, result.error or result.outcome)
     else:
-        extracted = extract_version(
+        extracted = extract_for(
+            config,
             result.body,
             content_type=result.content_type,
             url=result.final_url or result.requested_url,
-            select=config.select_spec,
-            remove=config.remove_spec,
-            language=config.language,
             fetched_at=result.fetched_at,
         )
         if current is None or extracted.text_hash != current.text_hash:  # the accepted text needs no checks

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from monitor.config import DocumentConfig
-from monitor.pipeline import Extracted, extract_version
+from monitor.pipeline import Extracted, extract_for
 from monitor.record import add_change, add_version
-from storage.models import Snapshot
+from storage.models import Change, Snapshot
 from storage.queries import current_version, load_blob
 
 READABLE = ("first_version", "unchanged", "new_version", "reverted", "reversion")
@@ -28,6 +28,7 @@ class Reextracted:
     result: str  # up_to_date | technical | flagged | no_snapshot
     version_seq: int | None
     detail: str
+    change: Change | None = None
 
 
 def reextract_document(session: Session, document_id: int, config: DocumentConfig) -> Reextracted:
@@ -46,13 +47,13 @@ def reextract_document(session: Session, document_id: int, config: DocumentConfi
         and _extract(session, origin, config).text_hash != (extracted.text_hash)
     )
     version = add_version(session, document_id, extracted, current, latest.fetched_at, kind="technical")
-    add_change(session, current, version, latest, "technical", flagged=flagged)
+    change = add_change(session, current, version, latest, "technical", flagged=flagged)
     latest.version_id = version.id
     session.add(latest)
     if flagged:
         detail = "the text changed at the source without being noticed at the time: flagged for review"
-        return Reextracted("flagged", version.seq, detail)
-    return Reextracted("technical", version.seq, "extraction changed, the policy did not: not alerted")
+        return Reextracted("flagged", version.seq, detail, change)
+    return Reextracted("technical", version.seq, "extraction changed, the policy did not: not alerted", change)
 
 
 def _latest_readable(session: Session, document_id: int) -> Snapshot | None:
@@ -72,12 +73,10 @@ def _origin(session: Session, version_id: int | None) -> Snapshot | None:
 
 def _extract(session: Session, snapshot: Snapshot, config: DocumentConfig) -> Extracted:
     assert snapshot.body_sha256 is not None
-    return extract_version(
+    return extract_for(
+        config,
         load_blob(session, snapshot.body_sha256),
         content_type=snapshot.content_type,
         url=snapshot.final_url or snapshot.requested_url,
-        select=config.select_spec,
-        remove=config.remove_spec,
-        language=config.language,
         fetched_at=snapshot.fetched_at,
     )

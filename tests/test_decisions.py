@@ -12,9 +12,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from crawler.results import FetchResult
-from monitor.config import ChangesConfig, DocumentConfig
+from monitor.config import AlertsConfig, ChangesConfig, ChannelConfig, Config, DocumentConfig, VendorConfig
 from monitor.decide import Known, decide
 from monitor.inaccessible import CHECKS, Page, first_failure
+from monitor.outbox import enqueue_change
 from monitor.record import Recorded, record_fetch
 from monitor.reextract import Reextracted, reextract_document
 from storage.db import open_database, session_scope
@@ -252,3 +253,13 @@ def test_reextraction_that_reveals_a_missed_change_is_flagged(db: tuple[Engine, 
     with Session(engine) as session:
         (change,) = session.exec(select(Change)).all()
     assert (change.kind, change.severity, change.flagged) == ("technical", "REVIEW", True)
+    assert done.change is not None and done.change.id == change.id
+    config = Config(
+        vendors=[VendorConfig(id="acme", name="Acme", documents=[DOC])],
+        alerts=AlertsConfig(
+            channels=[ChannelConfig(name="mail", url="mailto://127.0.0.1:2525?from=a@acme.test&to=b@acme.test")]
+        ),
+    )
+    with session_scope(engine) as session:
+        rows = enqueue_change(session, session.get(Change, change.id), config)
+        assert [(row.channel, row.kind) for row in rows] == [("mail", "review")]  # to the digest, not at once
