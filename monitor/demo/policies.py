@@ -141,8 +141,8 @@ VENDORS: list[DemoVendor] = [
         path="/privacy",
         style="camera",
         versions=[
-            Policy("Privacy Policy", "Updated date: 9 Jan 2024", CORVID_BASE),
-            Policy("Privacy Policy", "Updated date: 6 Mar 2024", CORVID_BASE),
+            Policy("Privacy Policy", "January, 2024", CORVID_BASE),
+            Policy("Privacy Policy", "March, 2024", CORVID_BASE),
         ],
     ),
     DemoVendor(
