@@ -22,6 +22,13 @@ MENU = {
     "About": ["Company", "Newsroom", "Careers", "Partners"],
 }
 
+CHALLENGE_PATH = "/.well-known/sgcaptcha/"
+#: What the challenge endpoint serves: still a wall when a browser follows the refresh.
+CHALLENGE_PAGE = (
+    "<!DOCTYPE html><html><head><title>Robot Challenge Screen</title></head><body>"
+    f"<form method='post' action='{CHALLENGE_PATH}?r=%2F'><div class='g-recaptcha'></div></form>"
+    "<p>Checking the site connection security</p></body></html>"
+)
 CAPTCHA_PAGE = (
     '<!DOCTYPE html><html><head><meta http-equiv="refresh" content="0;/.well-known/sgcaptcha/?r=%2F">'
     "<title>Robot Challenge Screen</title></head><body>Checking the site connection security</body></html>"
@@ -90,7 +97,9 @@ class DemoSite:
 
             def do_GET(self) -> None:
                 vendor_id = self.routes.get(self.path)
-                if vendor_id is None:
+                if self.path.startswith(CHALLENGE_PATH):
+                    self._send(200, CHALLENGE_PAGE.encode())
+                elif vendor_id is None:
                     self._send(404, b"<html><body><h1>Not found</h1></body></html>")
                 else:
                     self._send(200, site.page(vendor_id))
