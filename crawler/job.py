@@ -36,6 +36,12 @@ class CrawlSettings:
     max_bytes: int = 10 * 1024 * 1024
     autothrottle: bool = True
     log_level: str = "WARNING"
+    #: Whether a browser may be used (for ``render`` documents and as the fallback; see crawler.render).
+    render: bool = False
+    #: The Chromium executable: a path, or a name looked up on PATH.
+    chromium_path: str = "chromium"
+    #: Browser tabs open at once.
+    render_max_pages: int = 2
 
     def __post_init__(self) -> None:
         for name, valid in (
@@ -44,6 +50,7 @@ class CrawlSettings:
             ("concurrency_per_domain", self.concurrency_per_domain >= 1),
             ("retries", self.retries >= 0),
             ("max_bytes", self.max_bytes >= 1),
+            ("render_max_pages", self.render_max_pages >= 1),
             ("log_level", isinstance(logging.getLevelNamesMapping().get(self.log_level), int)),
         ):
             if not valid:
@@ -52,11 +59,17 @@ class CrawlSettings:
 
 @dataclass(frozen=True)
 class Document:
-    """One page to fetch; ``key`` is the parent's opaque identifier for it."""
+    """One page to fetch; ``key`` is the parent's opaque identifier for it.
+
+    ``render`` asks for a browser (waiting for the CSS selector ``wait_for``, else for the network to
+    go idle).
+    """
 
     key: str
     url: str
     headers: dict[str, str] = field(default_factory=dict)
+    render: bool = False
+    wait_for: str = ""
 
     def __post_init__(self) -> None:
         if not self.key:

@@ -1,4 +1,4 @@
-"""Downloader middleware of the crawl: Scrapy's, with two fixes."""
+"""Downloader middleware of the crawl: Scrapy's, with two fixes, and the fallback to a browser."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
 from crawler.botwall import bot_wall_marker
+from crawler.render import MODE_SETTING, RenderMode, needs_browser, render_meta
 
 if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
     from scrapy.http import Request, Response
     from scrapy.robotstxt import RobotParser
 
@@ -60,3 +62,32 @@ def _when_fired(deferred: Deferred[Any]) -> Deferred[None]:
 
     deferred.addBoth(relay)
     return fired
+
+
+class RenderFallbackMiddleware:
+    """Retry a plain fetch once through the browser when it got 403/406/502 or a bot wall.
+
+    Only when rendering is available; the spider reports the other cases. Whether a response was
+    rendered is told by its ``playwright`` flag, never by the request's meta.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.enabled = crawler.settings.get(MODE_SETTING) == RenderMode.AVAILABLE
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RenderFallbackMiddleware:
+        """Build the middleware for ``crawler``."""
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        """A browser request for a plain response that needs one, else the response itself."""
+        document = request.meta.get("document")  # robots.txt requests have none
+        if (
+            not self.enabled
+            or document is None
+            or request.meta.get("render_tried")
+            or "playwright" in response.flags
+            or not needs_browser(response.status, response.body)
+        ):
+            return response
+        return request.replace(meta={**request.meta, **render_meta(document.wait_for)}, dont_filter=True)

@@ -61,6 +61,12 @@ class BotWall(Outcome):
     kind = "bot_wall"
 
 
+class RenderUnavailable(Outcome):
+    """The page needs a browser (render = true, or a 403/406/502 or bot wall) but rendering is off or not installed."""
+
+    kind = "render_unavailable"
+
+
 class TooLarge(Outcome):
     """The body was larger than max_bytes, so the download was cancelled."""
 

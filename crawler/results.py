@@ -30,7 +30,8 @@ class FetchResult:
 
     ``body`` holds the raw bytes exactly as received (error pages included), never
     decoded; ``final_url`` is the URL of the last request made, after redirects and
-    meta refreshes (the requested URL when no request was made).
+    meta refreshes (the requested URL when no request was made); ``rendered`` says whether
+    the body came from the browser.
     """
 
     key: str
@@ -44,6 +45,7 @@ class FetchResult:
     error: str | None = None
     fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     elapsed_ms: int | None = None
+    rendered: bool = False
 
     def __post_init__(self) -> None:
         if self.outcome not in OUTCOMES:

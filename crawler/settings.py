@@ -3,6 +3,7 @@
 from typing import Any
 
 from crawler.job import CrawlSettings
+from crawler.render import render_settings
 
 #: HTTP statuses worth retrying: server hiccups, gateway errors, timeouts, rate limiting.
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
@@ -40,5 +41,8 @@ def scrapy_settings(settings: CrawlSettings) -> dict[str, Any]:
             "crawler.middleware.SharedRobotsTxtMiddleware": 100,
             "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
             "crawler.middleware.BotWallAwareMetaRefreshMiddleware": 580,
+            # Before RetryMiddleware (550) sees a 502, so the browser gets its chance first.
+            "crawler.middleware.RenderFallbackMiddleware": 585,
         },
+        **render_settings(settings),
     }

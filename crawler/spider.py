@@ -12,7 +12,8 @@ from scrapy.http import Headers, Response
 from twisted.python.failure import Failure
 
 from crawler.job import Document, Job
-from crawler.outcomes import NotFetched, classify_failure, describe_response
+from crawler.outcomes import NotFetched, RenderUnavailable, classify_failure, describe_response
+from crawler.render import MODE_SETTING, RenderMode, launch_failed, needs_browser, render_meta
 from crawler.results import SELECTED_HEADERS, FetchResult
 from crawler.settings import scrapy_settings
 
@@ -46,13 +47,27 @@ class DocumentSpider(scrapy.Spider):
         self.documents = documents
         self.writer = writer
 
+    @property
+    def render_mode(self) -> RenderMode:
+        """Whether this crawl may use a browser."""
+        return RenderMode(self.crawler.settings.get(MODE_SETTING, RenderMode.OFF))
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        """Yield one request per document; shared URLs are fetched once per document."""
+        """Yield one request per document; shared URLs are fetched once per document.
+
+        A ``render`` document goes to the browser, or is reported at once when there is none.
+        """
         for document in self.documents:
+            meta: dict[str, Any] = {"document": document}
+            if document.render:
+                if self.render_mode is not RenderMode.AVAILABLE:
+                    self._unrenderable(document, f"the document has render = true, but {self.render_mode.why_not()}")
+                    continue
+                meta.update(render_meta(document.wait_for))
             yield scrapy.Request(
                 document.url,
                 headers=document.headers,
-                meta={"document": document},
+                meta=meta,
                 dont_filter=True,
                 callback=self.parse,
                 errback=self.failed,
@@ -62,6 +77,16 @@ class DocumentSpider(scrapy.Spider):
         """Report a response, whatever its status."""
         document: Document = response.meta["document"]
         outcome, error = describe_response(response.status, response.body)
+        rendered = "playwright" in response.flags
+        if (
+            not rendered
+            and self.render_mode is RenderMode.UNAVAILABLE
+            and needs_browser(response.status, response.body)
+        ):
+            outcome, error = (
+                RenderUnavailable.kind,
+                f"{error}: a browser might get the page, but {RenderMode.UNAVAILABLE.why_not()}",
+            )
         headers = selected_headers(response.headers)
         latency = response.meta.get("download_latency")
         self.writer.write(
@@ -76,6 +101,7 @@ class DocumentSpider(scrapy.Spider):
                 outcome=outcome,
                 error=error,
                 elapsed_ms=None if latency is None else round(latency * 1000),
+                rendered=rendered,
             )
         )
 
@@ -84,12 +110,25 @@ class DocumentSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         document: Document = request.meta["document"]
         outcome, error = classify_failure(failure)
+        if request.meta.get("playwright") and launch_failed(failure.value):
+            outcome, error = RenderUnavailable.kind, f"{error} ({RenderMode.UNAVAILABLE.why_not()})"
         self.writer.write(
             FetchResult(
                 key=document.key,
                 requested_url=document.url,
                 final_url=request.url,
                 outcome=outcome,
+                error=error,
+            )
+        )
+
+    def _unrenderable(self, document: Document, error: str) -> None:
+        self.writer.write(
+            FetchResult(
+                key=document.key,
+                requested_url=document.url,
+                final_url=document.url,
+                outcome=RenderUnavailable.kind,
                 error=error,
             )
         )

@@ -387,8 +387,9 @@ def _read_source(source: str) -> tuple[bytes, str | None, str | None, datetime]:
             fail(f"cannot read {source}: {exc.strerror or exc}")
         kind = "text/plain" if path.suffix.lower() in (".txt", ".md") else None
         return body, kind, None, datetime.now(UTC)
-    settings = _config_or_defaults().crawl
-    job = crawl_job(settings, [{"key": "preview", "url": source}])
+    config = _config_or_defaults()
+    settings = config.crawl
+    job = crawl_job(settings, [{"key": "preview", "url": source}], config.render)
     results: list[FetchResult] = []
     run_crawl(job, timeout=settings.timeout * (settings.retries + 2) + 30, on_result=results.append)
     fetched = results[0]

@@ -111,6 +111,8 @@ class DocumentConfig(_Strict):
     language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")] | None = None
     schedule: str | None = None
     headers: dict[str, str] = Field(default_factory=dict)
+    render: bool = False
+    wait_for: CSS | None = None
 
     @field_validator("url")
     @classmethod
@@ -181,6 +183,14 @@ class CrawlConfig(_Strict):
         if "http" not in value and "@" not in value:
             raise ValueError("the user agent should carry a contact URL or e-mail address")
         return value
+
+
+class RenderConfig(_Strict):
+    """Rendering pages in headless Chromium (the optional `render` extra)."""
+
+    enabled: bool = True
+    chromium_path: Annotated[str, Field(min_length=1)] = "chromium"
+    max_pages: Annotated[int, Field(ge=1, le=8)] = 2
 
 
 class ChangesConfig(_Strict):
@@ -268,6 +278,7 @@ class Config(_Strict):
 
     storage: StorageConfig = Field(default_factory=StorageConfig)
     crawl: CrawlConfig = Field(default_factory=CrawlConfig)
+    render: RenderConfig = Field(default_factory=RenderConfig)
     changes: ChangesConfig = Field(default_factory=ChangesConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     vendors: list[VendorConfig] = Field(default_factory=list)

@@ -9,6 +9,7 @@ from lxml import etree
 from w3lib.encoding import html_to_unicode
 
 from monitor import chrome, selectors
+from monitor.pdftext import is_pdf, pdf_text
 from monitor.selectors import RangeSpec, SelectorSpec
 from monitor.textrender import collapse, render
 from monitor.urls import canonical_url, decode_cf_email
@@ -67,10 +68,11 @@ def _reveal_cf_emails(root: etree._Element) -> None:
 
 @dataclass(frozen=True)
 class ExtractedPage:
-    """A page's extracted text and the language its markup declares (``<html lang>``)."""
+    """A page's extracted text, the language its markup declares (``<html lang>``), whether it was a PDF."""
 
     text: str
     declared_language: str | None = None
+    pdf: bool = False
 
 
 def _declared_language(root: etree._Element) -> str | None:
@@ -93,6 +95,8 @@ def extract_document(
     remove: SelectorSpec | None = None,
 ) -> ExtractedPage:
     """Like :func:`extract_text`, also returning the page's declared language."""
+    if is_pdf(body, content_type, base_url):
+        return ExtractedPage(pdf_text(body), pdf=True)
     if content_type and content_type.split(";")[0].strip().lower() == "text/plain":
         return ExtractedPage(_plain_text(body, content_type))
     root = parse_html(body, content_type)
@@ -118,7 +122,8 @@ def extract_text(
 
     ``remove`` and ``select`` follow Open Terms Archive's grammar (see ``monitor.selectors``).
     Without ``select`` the page chrome (navigation, banners, cookie notices, hidden and
-    repeated blocks, menus) is stripped and the main content kept.
+    repeated blocks, menus) is stripped and the main content kept. A PDF is read by
+    ``monitor.pdftext`` (selectors do not apply to it).
     """
     page = extract_document(body, content_type=content_type, base_url=base_url, select=select, remove=remove)
     return page.text

@@ -25,6 +25,7 @@ class Page:
     established_size: int | None
     min_chars: int
     shrink_ratio: float
+    pdf: bool = False
 
 
 class Check:
@@ -41,6 +42,16 @@ class Check:
     def reason(cls, page: Page) -> str | None:
         """Why the page is not the policy, or None when this check passes."""
         raise NotImplementedError
+
+
+class NoTextLayer(Check):
+    """A PDF without a text layer (scanned): it needs OCR."""
+
+    kind = "no_text_layer"
+
+    @classmethod
+    def reason(cls, page: Page) -> str | None:
+        return "a PDF without a text layer (scanned): it needs OCR" if page.pdf and not page.text.strip() else None
 
 
 class Empty(Check):

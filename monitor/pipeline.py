@@ -21,12 +21,13 @@ from monitor.normalize import text_hash
 @dataclass(frozen=True)
 class Extracted:
     """What one snapshot's body says: its text, the hash versions are compared by, and (computed on
-    first use, since an unchanged text needs neither) its language and dates."""
+    first use, since an unchanged text needs neither) its language and dates; `pdf` when the body was a PDF."""
 
     text: str
     text_hash: str
     declared_language: str | None
     fetched_at: datetime | None = None
+    pdf: bool = False
 
     @cached_property
     def language(self) -> str | None:
@@ -54,7 +55,7 @@ def extract_version(
     `language` is the document's configured language; the page's own declaration comes first.
     """
     page = extract_document(body, content_type=content_type, base_url=url, select=select, remove=remove)
-    return Extracted(page.text, text_hash(page.text), page.declared_language or language, fetched_at)
+    return Extracted(page.text, text_hash(page.text), page.declared_language or language, fetched_at, page.pdf)
 
 
 def extract_for(

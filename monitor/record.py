@@ -73,6 +73,7 @@ def record_fetch(
         outcome=result.outcome,
         error=result.error,
         elapsed_ms=result.elapsed_ms,
+        rendered=result.rendered,
     )
     if result.body is not None:
         snapshot.body_sha256 = store_blob(session, result.body)
@@ -98,6 +99,7 @@ def record_fetch(
                     established_size=current.size if current else None,
                     min_chars=settings.min_chars,
                     shrink_ratio=settings.shrink_ratio,
+                    pdf=extracted.pdf,
                 )
             )
     session.add(snapshot)

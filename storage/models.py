@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -133,6 +134,7 @@ class Snapshot(SQLModel, table=True):
     outcome: str = Field(max_length=32, index=True)
     error: str | None = Field(default=None, sa_type=Text)
     elapsed_ms: int | None = None
+    rendered: bool = Field(default=False, sa_column_kwargs={"server_default": false()})  # fetched by the browser
     version_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("version.id"), nullable=True, index=True)
     )

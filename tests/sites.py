@@ -23,6 +23,7 @@ class _Page:
     content_type: str
     hang_up: bool
     times: int | None  # None: served until replaced
+    block_agents: tuple[str, ...]  # user-agent substrings answered 403 (a bot filter)
 
 
 class LoopbackSite:
@@ -74,6 +75,7 @@ class LoopbackSite:
         *,
         times: int | None = None,
         hang_up: bool = False,
+        block_agents: tuple[str, ...] = (),
     ) -> None:
         """Serve ``body`` (str is encoded as UTF-8) at ``path``, after ``delay`` seconds.
 
@@ -81,7 +83,8 @@ class LoopbackSite:
         the page replaces whatever ``path`` served; with ``times=n`` it is served
         first, n times, before what was there (``set(p, "busy", 503, times=1)`` after
         ``set(p, "ok")`` gives one 503 then 200s). ``hang_up`` closes the connection
-        without answering.
+        without answering. A request whose User-Agent contains one of ``block_agents``
+        gets a 403 instead, like a bot filter.
         """
         page = _Page(
             body=body.encode() if isinstance(body, str) else body,
@@ -91,6 +94,7 @@ class LoopbackSite:
             content_type=content_type,
             hang_up=hang_up,
             times=times,
+            block_agents=block_agents,
         )
         with self._lock:
             if times is None:
@@ -153,6 +157,9 @@ def _handler_for(site: LoopbackSite) -> type[BaseHTTPRequestHandler]:
                 return
             if page.delay:
                 site._closing.wait(page.delay)
+            if any(agent in headers.get("user-agent", "") for agent in page.block_agents):
+                self._answer(403, b"<h1>Access denied</h1>", "text/html; charset=utf-8", {})
+                return
             if page.hang_up:
                 self.close_connection = True
                 self.connection.shutdown(socket.SHUT_RDWR)

@@ -178,7 +178,7 @@ def test_pages_that_are_not_the_policy_are_inaccessible(fetch: Fetcher, body: by
 
 def test_every_check_kind_is_covered() -> None:
     covered = {"empty", "login_wall", "cookie_wall", "script_required", "too_short", "mostly_gone", "other_language"}
-    assert set(CHECKS) == covered
+    assert set(CHECKS) == covered | {"no_text_layer"}  # that one in tests/test_pdf.py
 
 
 def test_a_normal_policy_passes_every_check() -> None:

@@ -1,0 +1,26 @@
+"""snapshot rendered flag: whether the body came from the headless browser
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-23
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0004"
+down_revision: str | None = "0003"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("snapshot", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("rendered", sa.Boolean(), server_default=sa.false(), nullable=False))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("snapshot", schema=None) as batch_op:
+        batch_op.drop_column("rendered")
