@@ -112,40 +112,29 @@ class DocumentSpider(scrapy.Spider):
         outcome, error = classify_failure(failure)
         if request.meta.get("playwright") and launch_failed(failure.value):
             outcome, error = RenderUnavailable.kind, f"{error} ({RenderMode.UNAVAILABLE.why_not()})"
-        self.writer.write(
-            FetchResult(
-                key=document.key,
-                requested_url=document.url,
-                final_url=request.url,
-                outcome=outcome,
-                error=error,
-            )
-        )
+        self._report_failure(document, outcome, error, final_url=request.url)
 
     def _unrenderable(self, document: Document, error: str) -> None:
-        self.writer.write(
-            FetchResult(
-                key=document.key,
-                requested_url=document.url,
-                final_url=document.url,
-                outcome=RenderUnavailable.kind,
-                error=error,
-            )
-        )
+        self._report_failure(document, RenderUnavailable.kind, error)
 
     def closed(self, reason: str) -> None:
         """Report the documents that got neither a response nor a failure (internal error)."""
         for document in self.documents:
             if document.key not in self.writer:
-                self.writer.write(
-                    FetchResult(
-                        key=document.key,
-                        requested_url=document.url,
-                        final_url=document.url,
-                        outcome=NotFetched.kind,
-                        error=f"the crawl ended ({reason}) without a result for this document",
-                    )
-                )
+                error = f"the crawl ended ({reason}) without a result for this document"
+                self._report_failure(document, NotFetched.kind, error)
+
+    def _report_failure(self, document: Document, outcome: str, error: str, final_url: str | None = None) -> None:
+        """Report a document that got no response."""
+        self.writer.write(
+            FetchResult(
+                key=document.key,
+                requested_url=document.url,
+                final_url=final_url or document.url,
+                outcome=outcome,
+                error=error,
+            )
+        )
 
 
 def selected_headers(headers: Headers) -> dict[str, str]:
