@@ -27,7 +27,15 @@ from pathlib import Path
 
 from sqlmodel import Session, func, select
 
-from monitor.config import ChangesConfig, Config, CrawlConfig, DocumentConfig, StorageConfig, VendorConfig
+from monitor.config import (
+    ChangesConfig,
+    Config,
+    CrawlConfig,
+    DocumentConfig,
+    StorageConfig,
+    VendorConfig,
+    save_config,
+)
 from monitor.cycle import plan, run_cycle
 from storage.db import open_database
 from storage.models import CrawlRun
@@ -163,26 +171,7 @@ def daemon_rss(farm: Farm, tmp: Path, cycles: int) -> None:
     """Run `monitor run` with a 1 s schedule over 10 pages and sample its RSS as cycles go by."""
     full = config_for(farm, tmp / "daemon.db", schedule="1s")
     small = full.model_copy(update={"vendors": full.vendors[:10]})
-    config_file = tmp / "daemon.toml"
-    lines = [
-        "[storage]",
-        f'url = "{small.storage.url}"',
-        "[crawl]",
-        "delay = 0",
-        "retries = 0",
-        "autothrottle = false",
-        'default_schedule = "1s"',
-    ]
-    for vendor in small.vendors:
-        lines += [
-            "[[vendors]]",
-            f'id = "{vendor.id}"',
-            f'name = "{vendor.name}"',
-            "[[vendors.documents]]",
-            'type = "privacy_policy"',
-            f'url = "{vendor.documents[0].url}"',
-        ]
-    config_file.write_text("\n".join(lines) + "\n")
+    config_file = save_config(small, tmp / "daemon.toml")
     daemon = subprocess.Popen(
         [sys.executable, "-m", "monitor", "-c", str(config_file), "run"],
         stdout=subprocess.DEVNULL,

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
+import tomli_w
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -366,6 +367,13 @@ def load_config(path: Path) -> Config:
         raise ConfigError(f"{path}: {_describe(exc)}") from None
 
 
+def save_config(config: Config, path: Path) -> Path:
+    """Write `config` as a TOML file that `load_config` reads back equal (keys left at their default are omitted)."""
+    data = config.model_dump(mode="json", by_alias=True, exclude_none=True, exclude_defaults=True)
+    path.write_text(tomli_w.dumps(data), encoding="utf-8")
+    return path
+
+
 def _describe(exc: ValidationError) -> str:
     """One line for the first validation error: the dotted key and what is wrong."""
     errors = [(_location(error), error) for error in exc.errors()]
@@ -390,9 +398,7 @@ def _describe(exc: ValidationError) -> str:
     return f"{_dotted(loc)}: {message}{more}"
 
 
-SELECTOR_HELP = (
-    "must be a CSS selector, a range {startBefore|startAfter, endBefore|endAfter} or a list of them"
-)
+SELECTOR_HELP = "must be a CSS selector, a range {startBefore|startAfter, endBefore|endAfter} or a list of them"
 _TYPE_MISMATCH = {"string_type", "model_type", "list_type", "dict_type"}
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config import ConfigError, load_config
+from monitor.config import ConfigError, load_config, save_config
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -101,3 +101,10 @@ def test_bad_config_gives_one_line_naming_file_and_key(tmp_path: Path, old: str,
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="file not found"):
         load_config(tmp_path / "absent.toml")
+
+
+def test_a_saved_config_loads_back_equal(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, GOOD))
+    again = load_config(save_config(config, tmp_path / "saved.toml"))
+    assert again.model_dump(exclude={"path"}) == config.model_dump(exclude={"path"})
+    assert again.vendors[0].documents[0].url == "https://acme.test/privacy?appChannel=BRAND_A&x=1"

@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from monitor.catchup import catch_up_plan
-from monitor.config import Config, CrawlConfig, DocumentConfig, StorageConfig, VendorConfig
+from monitor.config import Config, CrawlConfig, DocumentConfig, StorageConfig, VendorConfig, save_config
 from monitor.cycle import plan, run_cycle
 from monitor.daemon import JOB_PREFIX, build_scheduler, sync_jobs, trigger_for
 from monitor.demo.site import DemoSite
@@ -114,13 +114,8 @@ def test_status_is_unhealthy_without_recent_runs(engine: Engine, tmp_path: Path)
 
 
 def write_config(path: Path, urls: dict[str, str], schedule: str = "2s", timeout: float = 2) -> Path:
-    lines = ["[storage]", 'url = "sqlite:///data/daemon.db"', "[crawl]", "delay = 0", f"timeout = {timeout}",
-             "retries = 0", "autothrottle = false", "cycle_timeout = 60", f'default_schedule = "{schedule}"']
-    for vendor, url in urls.items():
-        lines += ["[[vendors]]", f'id = "{vendor}"', f'name = "{vendor}"', "[[vendors.documents]]",
-                  'type = "privacy_policy"', f'url = "{url}"']
-    path.write_text("\n".join(lines) + "\n")
-    return path
+    """The config file a daemon process reads, with its database in `data/` beside it."""
+    return save_config(config_for(urls, path.parent / "data" / "daemon.db", schedule, timeout=timeout), path)
 
 
 def start_daemon(config: Path) -> subprocess.Popen[str]:
@@ -165,8 +160,9 @@ def test_daemon_process_records_changes_and_stops_cleanly_on_sigterm(tmp_path: P
 
 def test_kill_9_mid_crawl_then_restart_completes_the_run_without_duplicates(tmp_path: Path) -> None:
     with DemoSite() as site, LoopbackSite() as slow:
-        slow.set("/p", "<html><body>" + "<p>A slow but real policy page of a vendor.</p>" * 10 + "</body></html>",
-                 delay=4)
+        slow.set(
+            "/p", "<html><body>" + "<p>A slow but real policy page of a vendor.</p>" * 10 + "</body></html>", delay=4
+        )
         urls = {v: site.url(v) for v in site.vendors} | {"slow": slow.url("/p")}
         config = write_config(tmp_path / "config.toml", urls, schedule="1h", timeout=10)
         database = tmp_path / "data" / "daemon.db"

@@ -30,6 +30,16 @@ from sqlmodel import Session, col, select
 
 from monitor import views
 from monitor.channels import SLACK_ENDPOINT_ENV
+from monitor.config import (
+    AlertsConfig,
+    ChannelConfig,
+    Config,
+    CrawlConfig,
+    DocumentConfig,
+    StorageConfig,
+    VendorConfig,
+    save_config,
+)
 from monitor.demo.sinks import MailSink, SlackSink
 from monitor.demo.site import DemoSite
 from storage.db import open_database
@@ -66,38 +76,23 @@ SCRIPT = [
 ]
 
 
-def write_config(folder: Path, site: DemoSite, mail: MailSink) -> Path:
-    """The demo's config file: every vendor every 2 seconds, e-mail and Slack channels on loopback."""
-    lines = [
-        "[storage]",
-        'url = "sqlite:///demo.db"',
-        "[crawl]",
-        "delay = 0",
-        "timeout = 5",
-        "retries = 0",
-        "autothrottle = false",
-        "cycle_timeout = 60",
-        'default_schedule = "2s"',
-        "[[alerts.channels]]",
-        'name = "email"',
-        f'url = "{mail.url}"',
-        "[[alerts.channels]]",
-        'name = "slack"',
-        f'url = "{SLACK_URL}"',
-    ]
-    for vendor in site.vendors.values():
-        lines += [
-            "[[vendors]]",
-            f'id = "{vendor.id}"',
-            f'name = "{vendor.name}"',
-            "[[vendors.documents]]",
-            'type = "privacy_policy"',
-            f'url = "{site.url(vendor.id)}"',
-            'language = "en"',
-        ]
-    path = folder / "config.toml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+def demo_config(folder: Path, site: DemoSite, mail: MailSink) -> Config:
+    """Every vendor every 2 seconds, with e-mail and Slack channels on loopback."""
+    return Config(
+        storage=StorageConfig(url=f"sqlite:///{folder / 'demo.db'}"),
+        crawl=CrawlConfig(delay=0, timeout=5, retries=0, autothrottle=False, cycle_timeout=60, default_schedule="2s"),
+        alerts=AlertsConfig(
+            channels=[ChannelConfig(name="email", url=mail.url), ChannelConfig(name="slack", url=SLACK_URL)]
+        ),
+        vendors=[
+            VendorConfig(
+                id=vendor.id,
+                name=vendor.name,
+                documents=[DocumentConfig(type="privacy_policy", url=site.url(vendor.id), language="en")],
+            )
+            for vendor in site.vendors.values()
+        ],
+    )
 
 
 def crawled_since(engine: Engine, moment: datetime) -> bool:
@@ -144,13 +139,14 @@ def run_demo(console: Console) -> None:
         shutil.rmtree(captured, ignore_errors=True)
         with DemoSite() as site, MailSink(captured / "emails") as mail, SlackSink(captured / "slack") as slack:
             mail.start()
-            config = write_config(folder, site, mail)
-            engine = open_database(f"sqlite:///{folder / 'demo.db'}")
+            config = demo_config(folder, site, mail)
+            config_file = save_config(config, folder / "config.toml")  # the daemon reads a file
+            engine = open_database(config.database_url)
             env = {**os.environ, SLACK_ENDPOINT_ENV: slack.base}
             env.pop("POLICY_MONITOR_DATABASE_URL", None)
             log = (folder / "daemon.log").open("w")
             daemon = subprocess.Popen(
-                [sys.executable, "-m", "monitor", "-c", str(config), "run"], stdout=log, stderr=log, env=env
+                [sys.executable, "-m", "monitor", "-c", str(config_file), "run"], stdout=log, stderr=log, env=env
             )
             try:
                 _play(engine, site, mail, slack, console)
