@@ -41,6 +41,7 @@ from storage.locks import database_lock
 from storage.models import Document, Version
 from storage.queries import (
     changes_by_version,
+    current_version,
     get_vendor,
     latest_snapshot,
     list_versions,
@@ -238,7 +239,7 @@ def list_vendors() -> None:
             for doc in vendor.documents:
                 document_id = ids[(vendor.id, doc.type)]
                 snapshot = latest_snapshot(session, document_id)
-                versions = list_versions(session, document_id) if counts.get(document_id) else []
+                current = current_version(session, document_id)  # its text is not loaded
                 rows.append(
                     views.DocumentRow(
                         vendor_id=vendor.id,
@@ -248,7 +249,7 @@ def list_vendors() -> None:
                         outcome=snapshot.outcome if snapshot else None,
                         error=snapshot.error if snapshot else None,
                         versions=counts.get(document_id, 0),
-                        policy_date=versions[-1].policy_date if versions else None,
+                        policy_date=current.policy_date if current else None,
                     )
                 )
     console.print(views.vendors_table(rows))
@@ -314,9 +315,10 @@ def diff(
         document = _document(session, vendor, doc)
         assert document.id is not None
         if b is None:
-            b = len(list_versions(session, document.id))
-            if b == 0:
+            latest = current_version(session, document.id)
+            if latest is None:
                 fail(f"{vendor} {document.type} has no version yet")
+            b = latest.seq
         new = _version(session, document, b)
         old_seq = a if a is not None else new.seq - 1
         if old_seq < 1:

@@ -119,8 +119,16 @@ def version_at(session: Session, document_id: int, when: datetime) -> Version | 
 
 
 def recent_versions(session: Session, document_id: int, limit: int) -> list[Version]:
-    """Up to `limit` distinct texts of a document other than its current one, newest first."""
-    query = select(Version).where(Version.document_id == document_id).order_by(col(Version.seq).desc())
+    """Up to `limit` distinct texts of a document other than its current one, newest first.
+
+    Texts are loaded only for the versions kept, when read.
+    """
+    query = (
+        select(Version)
+        .options(defer(Version.text))  # type: ignore[arg-type]
+        .where(Version.document_id == document_id)
+        .order_by(col(Version.seq).desc())
+    )
     versions = iter(session.exec(query.limit(limit * 4 + 4)))
     current = next(versions, None)
     seen = {current.text_hash} if current else set()
