@@ -155,11 +155,6 @@ class NotFetched(Outcome):
     kind = "not_fetched"
 
 
-def classify_response(status: int, body: bytes) -> str:
-    """Outcome kind of a response that arrived: ``ok``, ``http_error`` or ``bot_wall``."""
-    return describe_response(status, body)[0]
-
-
 def describe_response(status: int, body: bytes) -> tuple[str, str | None]:
     """Outcome kind of a response and a one-line error message (None when it is ok)."""
     if status >= 400:

@@ -29,7 +29,7 @@ from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
 from crawler.botwall import bot_wall_marker
 from crawler.job import Document, JobError, parse_job
-from crawler.outcomes import OUTCOMES, classify_failure, classify_response
+from crawler.outcomes import OUTCOMES, classify_failure, describe_response
 from crawler.process import CrawlReport, run_crawl
 from crawler.results import FetchResult
 from crawler.spider import DocumentSpider, ResultWriter
@@ -118,19 +118,19 @@ def failure_of(exc: BaseException, cause: BaseException | None = None) -> Failur
 @pytest.mark.parametrize("page", BOT_WALLS.values(), ids=BOT_WALLS.keys())
 def test_bot_walls_are_recognised(page: str) -> None:
     assert bot_wall_marker(page.encode())
-    assert classify_response(200, page.encode()) == "bot_wall"
+    assert describe_response(200, page.encode())[0] == "bot_wall"
 
 
 @pytest.mark.parametrize("page", [POLICY_WITH_RECAPTCHA, POLICY_NAMING_VENDORS, "", "<p>Short page</p>"])
 def test_ordinary_pages_are_not_bot_walls(page: str) -> None:
     assert bot_wall_marker(page.encode()) is None
-    assert classify_response(200, page.encode()) == "ok"
+    assert describe_response(200, page.encode())[0] == "ok"
 
 
 def test_error_statuses_are_http_errors_even_with_a_captcha() -> None:
-    assert classify_response(404, b"not here") == "http_error"
-    assert classify_response(503, CLOUDFLARE_CHALLENGE.encode()) == "http_error"
-    assert classify_response(301, b"") == "ok"
+    assert describe_response(404, b"not here")[0] == "http_error"
+    assert describe_response(503, CLOUDFLARE_CHALLENGE.encode())[0] == "http_error"
+    assert describe_response(301, b"")[0] == "ok"
 
 
 @pytest.mark.parametrize(
