@@ -51,31 +51,32 @@ class _Event:
 
 def enqueue(session: Session, recorded: Recorded, config: Config) -> list[Outbox]:
     """Queue the alerts one recorded fetch calls for, in the caller's transaction."""
-    if not config.alerts.channels:
-        return []
-    events: list[_Event] = []
+    rows: list[Outbox] = []
     if recorded.change_id is not None:
         change = session.get(Change, recorded.change_id)
         assert change is not None
-        events += _change_events(change, config.alerts)
-    if recorded.incident in ("opened", "resolved") and recorded.incident_id is not None:
+        rows += enqueue_change(session, change, config)
+    if config.alerts.channels and recorded.incident in ("opened", "resolved") and recorded.incident_id is not None:
         incident = session.get(Incident, recorded.incident_id)
         assert incident is not None
         at = incident.opened_at if recorded.incident == "opened" else incident.resolved_at
         assert at is not None
-        events.append(_Event("incidents", f"incident_{recorded.incident}", None, at, incident_id=incident.id))
-    document = session.get(Document, recorded.document_id)
-    assert document is not None
-    return [row for event in events for row in _route(session, event, document, config)]
+        event = _Event("incidents", f"incident_{recorded.incident}", None, at, incident_id=incident.id)
+        rows += _route_events(session, [event], incident.document_id, config)
+    return rows
 
 
 def enqueue_change(session: Session, change: Change, config: Config) -> list[Outbox]:
     """Queue the alerts one Change calls for (e.g. a flagged re-extraction), in the caller's transaction."""
     if not config.alerts.channels:
         return []
-    document = session.get(Document, change.document_id)
+    return _route_events(session, _change_events(change, config.alerts), change.document_id, config)
+
+
+def _route_events(session: Session, events: list[_Event], document_id: int, config: Config) -> list[Outbox]:
+    document = session.get(Document, document_id)
     assert document is not None
-    return [row for event in _change_events(change, config.alerts) for row in _route(session, event, document, config)]
+    return [row for event in events for row in _route(session, event, document, config)]
 
 
 def _change_events(change: Change, alerts: AlertsConfig) -> list[_Event]:
