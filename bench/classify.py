@@ -20,9 +20,9 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
-from monitor.dates import detect_dates
-from monitor.materiality import classify
-from monitor.semdiff import semantic_diff
+from monitor.judge.materiality import classify
+from monitor.judge.semdiff import semantic_diff
+from monitor.text.dates import detect_dates
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "ota"
 TARGET_MS = 100.0

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from sqlmodel import Session, func, select
 
+from monitor.app.cycle import plan, run_cycle
 from monitor.config import (
     ChangesConfig,
     Config,
@@ -36,7 +37,6 @@ from monitor.config import (
     VendorConfig,
     save_config,
 )
-from monitor.cycle import plan, run_cycle
 from storage.db import open_database
 from storage.models import CrawlRun
 

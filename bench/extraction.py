@@ -23,10 +23,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from monitor.dates import detect_dates
-from monitor.extract import extract_document, extract_text
-from monitor.language import detect_language
-from monitor.normalize import text_hash
+from monitor.text.dates import detect_dates
+from monitor.text.extract import extract_document, extract_text
+from monitor.text.language import detect_language
+from monitor.text.normalize import text_hash
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPUS = SHARED / "corpus" / "ota"

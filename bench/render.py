@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from crawler.process import run_crawl
 from crawler.results import FetchResult
-from tests.sites import LoopbackSite
+from tests.support.sites import LoopbackSite
 
 PAGE = """<html><body><main id="policy">Loading…</main><script>
 setTimeout(() => {{ document.getElementById("policy").innerHTML = "{text}<p id=done>end</p>"; }}, 100);

@@ -20,7 +20,8 @@ from sqlmodel import Session, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from monitor.channels import EmailChannel, open_channel
+from monitor.alerts.channels import EmailChannel, open_channel
+from monitor.app.cycle import plan, run_cycle
 from monitor.config import (
     AlertsConfig,
     ChannelConfig,
@@ -30,11 +31,10 @@ from monitor.config import (
     StorageConfig,
     VendorConfig,
 )
-from monitor.cycle import plan, run_cycle
-from monitor.demo.policies import VENDORS
-from monitor.demo.site import DemoSite
 from storage.db import open_database
 from storage.models import Outbox
+from tests.support.demo_policies import VENDORS
+from tests.support.demo_site import DemoSite
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 EMAIL_URL = "mailto://alerts:app-password@smtp.example.com?from=policy-monitor@example.com&to=privacy-team@example.com"

@@ -21,8 +21,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from monitor.language import guess_language
-from monitor.replay import ReplayLine, replay
+from monitor.app.replay import ReplayLine, replay
+from monitor.text.language import guess_language
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "ota"
 ALERTS = {"MATERIAL", "REVIEW"}

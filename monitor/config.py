@@ -27,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-from monitor.selectors import SelectorError, compile_css
+from monitor.text.selectors import SelectorError, compile_css
 
 CONFIG_ENV = "POLICY_MONITOR_CONFIG"
 DATABASE_URL_ENV = "POLICY_MONITOR_DATABASE_URL"
@@ -204,7 +204,7 @@ class ChangesConfig(_Strict):
 
 
 def _apprise_url(url: str) -> str:
-    from monitor.channels import url_problem  # Apprise is loaded only when alerts are configured
+    from monitor.alerts.channels import url_problem  # Apprise is loaded only when alerts are configured
 
     problem = url_problem(url)
     if problem:

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.sites import LoopbackSite
+from tests.support.sites import LoopbackSite
 
 
 @pytest.fixture

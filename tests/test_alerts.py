@@ -18,18 +18,18 @@ from apprise.plugins.slack import NotifySlack
 from sqlmodel import Session, select
 
 from crawler.results import FetchResult
-from monitor.channels import mask_url, redact
+from monitor.alerts.channels import mask_url, redact
+from monitor.alerts.formats import to_slack, to_text
+from monitor.alerts.messages import Message, Sentence
+from monitor.alerts.outbox import drain, enqueue, next_digest, send_test
+from monitor.app.cycle import plan, run_cycle, sync_config
+from monitor.app.record import Recorded, record_fetch
 from monitor.config import Config, ConfigError, load_config
-from monitor.cycle import plan, run_cycle, sync_config
-from monitor.demo.policies import VENDORS
-from monitor.demo.sinks import MailSink, SlackSink
-from monitor.demo.site import DemoSite
-from monitor.messages import Message, Sentence
-from monitor.outbox import drain, enqueue, next_digest, send_test
-from monitor.record import Recorded, record_fetch
-from monitor.render import to_slack, to_text
 from storage.db import open_database, session_scope
 from storage.models import Change, Outbox
+from tests.support.demo_policies import VENDORS
+from tests.support.demo_site import DemoSite
+from tests.support.sinks import MailSink, SlackSink
 from tests.test_decisions import BASE, SELLS, edited, page
 
 T0 = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)
@@ -206,7 +206,7 @@ def test_a_resend_after_a_crash_carries_the_same_message_id(tmp_path: Path, mail
     fetch(BASE)
     fetch(SELLS)
     (row,) = fetch.rows()
-    from monitor.channels import open_channel
+    from monitor.alerts.channels import open_channel
 
     assert row.payload is not None
     assert open_channel("mail", mail.url).send(row.payload, row.message_id) is None  # sent, then "crashed"

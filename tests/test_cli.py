@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from monitor.demo.policies import VENDORS
-from monitor.demo.site import CAPTCHA_PAGE, DemoSite, render_page
 from storage.db import open_database
 from storage.models import Document, Snapshot, Version
-from tests.sites import LoopbackSite, refused_url
+from tests.support.demo_policies import VENDORS
+from tests.support.demo_site import CAPTCHA_PAGE, DemoSite, render_page
+from tests.support.sites import LoopbackSite, refused_url
 
 FAST = {"delay": 0, "timeout": 2, "retries": 0, "autothrottle": "false", "cycle_timeout": 60}
 

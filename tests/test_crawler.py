@@ -33,7 +33,7 @@ from crawler.outcomes import OUTCOMES, classify_failure, describe_response
 from crawler.process import CrawlReport, run_crawl
 from crawler.results import FetchResult
 from crawler.spider import DocumentSpider, ResultWriter
-from tests.sites import LoopbackSite, refused_url
+from tests.support.sites import LoopbackSite, refused_url
 
 POLICY_TEXT = "".join(
     f"<h2>Section {n}</h2><p>We process your personal data for purpose {n} on the basis of "

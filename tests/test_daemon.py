@@ -16,16 +16,16 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from monitor.catchup import catch_up_plan
+from monitor.app.catchup import catch_up_plan
+from monitor.app.cycle import plan, run_cycle
+from monitor.app.status import gather_status
 from monitor.config import Config, CrawlConfig, DocumentConfig, StorageConfig, VendorConfig, save_config
-from monitor.cycle import plan, run_cycle
 from monitor.daemon import JOB_PREFIX, build_scheduler, sync_jobs, trigger_for
-from monitor.demo.site import DemoSite
-from monitor.status import gather_status
 from storage.db import open_database, session_scope
 from storage.models import CrawlRun, Snapshot, Version
 from storage.queries import start_run
-from tests.sites import LoopbackSite
+from tests.support.demo_site import DemoSite
+from tests.support.sites import LoopbackSite
 
 FAST = CrawlConfig(delay=0, timeout=3, retries=0, autothrottle=False, cycle_timeout=60)
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from monitor.dates import DetectedDate, PolicyDates, detect_dates
+from monitor.text.dates import DetectedDate, PolicyDates, detect_dates
 
 
 @pytest.mark.parametrize(

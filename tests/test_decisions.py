@@ -12,12 +12,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from crawler.results import FetchResult
+from monitor.alerts.outbox import enqueue_change
+from monitor.app.record import Recorded, record_fetch
+from monitor.app.reextract import Reextracted, reextract_document
 from monitor.config import AlertsConfig, ChangesConfig, ChannelConfig, Config, DocumentConfig, VendorConfig
-from monitor.decide import Known, decide
-from monitor.inaccessible import CHECKS, Page, first_failure
-from monitor.outbox import enqueue_change
-from monitor.record import Recorded, record_fetch
-from monitor.reextract import Reextracted, reextract_document
+from monitor.judge.decide import Known, decide
+from monitor.judge.inaccessible import CHECKS, Page, first_failure
 from storage.db import open_database, session_scope
 from storage.models import Change, Incident, Snapshot, Version
 from storage.queries import DocumentSpec, sync_documents

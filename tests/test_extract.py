@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from monitor.dates import detect_dates
-from monitor.extract import extract_document, extract_text
-from monitor.language import detect_language
-from monitor.urls import canonical_url
+from monitor.text.dates import detect_dates
+from monitor.text.extract import extract_document, extract_text
+from monitor.text.language import detect_language
+from monitor.text.urls import canonical_url
 
 PAGE = b"""<!doctype html><html lang="en"><head><title>T</title><style>p{}</style></head><body>
 <div id="a"><h1>Privacy&nbsp;Policy</h1><p id="intro">Intro   text.</p></div>

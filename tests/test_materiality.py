@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.dates import DetectedDate, PolicyDates
-from monitor.materiality import RULES, Classification, Evidence, classify
-from monitor.semdiff import semantic_diff
+from monitor.judge.materiality import RULES, Classification, Evidence, classify
+from monitor.judge.semdiff import semantic_diff
+from monitor.text.dates import DetectedDate, PolicyDates
 
 # (rule id, old text, new text): the rule must fire on the positive fixture and not on the negative one.
 POSITIVE = [

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from monitor.extract import extract_text
-from monitor.normalize import normalize_for_hash, text_hash
+from monitor.text.extract import extract_text
+from monitor.text.normalize import normalize_for_hash, text_hash
 
 
 def test_quotes_dashes_and_invisible_characters_are_unified() -> None:

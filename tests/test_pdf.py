@@ -11,13 +11,13 @@ from reportlab.lib.pagesizes import letter
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
+from monitor.app.cycle import plan, run_cycle
 from monitor.config import ChangesConfig, Config, CrawlConfig, DocumentConfig, StorageConfig, VendorConfig
-from monitor.cycle import plan, run_cycle
-from monitor.inaccessible import Page, first_failure
-from monitor.pdftext import is_pdf
-from monitor.pipeline import extract_version
+from monitor.judge.inaccessible import Page, first_failure
+from monitor.text.pdf import is_pdf
+from monitor.text.pipeline import extract_version
 from storage.db import open_database
-from tests.sites import LoopbackSite
+from tests.support.sites import LoopbackSite
 
 WIDTH, HEIGHT = letter
 PAGES = 3

@@ -18,6 +18,7 @@ from sqlmodel import select
 from crawler.job import Document
 from crawler.render import MODE_SETTING, needs_browser
 from crawler.results import FetchResult
+from monitor.app.cycle import plan, run_cycle
 from monitor.config import (
     ChangesConfig,
     Config,
@@ -27,11 +28,10 @@ from monitor.config import (
     StorageConfig,
     VendorConfig,
 )
-from monitor.cycle import plan, run_cycle
-from monitor.extract import extract_text
+from monitor.text.extract import extract_text
 from storage.db import open_database, session_scope
 from storage.models import Incident, Snapshot
-from tests.sites import LoopbackSite
+from tests.support.sites import LoopbackSite
 from tests.test_crawler import CLOUDFLARE_CHALLENGE, POLICY_TEXT, crawl_settings, run
 
 CAN_RENDER = shutil.which("chromium") is not None and importlib.util.find_spec("scrapy_playwright") is not None

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.semdiff import SemanticDiff, Unit, semantic_diff
-from monitor.sentences import Sentence, split_block, split_sentences
-from monitor.textdiff import DELETE, EQUAL, INSERT
+from monitor.judge.semdiff import SemanticDiff, Unit, semantic_diff
+from monitor.judge.sentences import Sentence, split_block, split_sentences
+from monitor.judge.textdiff import DELETE, EQUAL, INSERT
 
 POLICY = """# Privacy notice
 We respect your privacy.

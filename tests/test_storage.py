@@ -25,7 +25,7 @@ from storage.queries import (
     version_at,
     version_by_seq,
 )
-from tests.dbs import postgres_database
+from tests.support.dbs import postgres_database
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from monitor.textdiff import DELETE, EQUAL, INSERT, line_counts, line_hunks, word_diff
+from monitor.judge.textdiff import DELETE, EQUAL, INSERT, line_counts, line_hunks, word_diff
 
 OLD = "# Title\nWe collect your e-mail address.\nWe share data with hosting providers.\nContact us."
 NEW = "# Title\nWe collect your e-mail address and phone number.\nContact us.\nWe keep logs for 30 days."

@@ -12,8 +12,8 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from monitor.messages import Message, Sentence
-from monitor.textdiff import DELETE, INSERT
+from monitor.alerts.messages import Message, Sentence
+from monitor.judge.textdiff import DELETE, INSERT
 
 EMAIL_SENTENCES = 25
 DIGEST_SENTENCES = 2  # per change in a digest

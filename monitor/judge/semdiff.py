@@ -1,6 +1,6 @@
 """Sentence-level ("semantic") diff of two extracted policy texts.
 
-Both texts are split into sentences under their headings (``monitor.sentences``); the two sentence
+Both texts are split into sentences under their headings (``monitor.judge.sentences``); the two sentence
 sequences are aligned with diff-match-patch, one character per normalised sentence. Inside each
 replaced region, similar sentences are paired as ``modified`` (with their word diff) and the rest
 are ``added`` or ``removed``; a sentence removed in one place and added verbatim in another is
@@ -14,10 +14,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from monitor.lexicons import MONTHS
-from monitor.normalize import normalize_for_hash
-from monitor.sentences import Sentence, sectioned_lines, split_block
-from monitor.textdiff import DELETE, EQUAL, INSERT, diff_tokens, word_diff
+from monitor.judge.lexicons import MONTHS
+from monitor.judge.sentences import Sentence, sectioned_lines, split_block
+from monitor.judge.textdiff import DELETE, EQUAL, INSERT, diff_tokens, word_diff
+from monitor.text.normalize import normalize_for_hash
 
 UnitKind = Literal["added", "removed", "modified", "moved"]
 KINDS: tuple[UnitKind, ...] = ("added", "removed", "modified", "moved")

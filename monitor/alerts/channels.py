@@ -28,8 +28,8 @@ from apprise.plugins.email import NotifyEmail
 from apprise.plugins.email.smtp import SMTP_EXCEPTIONS, AppriseSMTPController
 from apprise.plugins.slack import NotifySlack
 
-from monitor.messages import Message
-from monitor.render import CHAT_SENTENCES, to_html, to_slack, to_text
+from monitor.alerts.formats import CHAT_SENTENCES, to_html, to_slack, to_text
+from monitor.alerts.messages import Message
 
 logging.getLogger("apprise").propagate = False
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from monitor.app.record import add_change, add_version
 from monitor.config import DocumentConfig
-from monitor.pipeline import Extracted, extract_for
-from monitor.record import add_change, add_version
+from monitor.text.pipeline import Extracted, extract_for
 from storage.models import Change, Snapshot
 from storage.queries import current_version, load_blob
 

@@ -17,11 +17,11 @@ from dataclasses import asdict, dataclass
 from functools import cached_property
 from typing import Any, ClassVar, Literal
 
-from monitor import lexicons as lx
-from monitor.dates import PolicyDates
-from monitor.normalize import normalize_for_hash
-from monitor.semdiff import SemanticDiff, Unit
-from monitor.textdiff import EQUAL, INSERT, word_diff
+from monitor.judge import lexicons as lx
+from monitor.judge.semdiff import SemanticDiff, Unit
+from monitor.judge.textdiff import EQUAL, INSERT, word_diff
+from monitor.text.dates import PolicyDates
+from monitor.text.normalize import normalize_for_hash
 
 Severity = Literal["MATERIAL", "REVIEW", "NOISE"]
 RANK: dict[str, int] = {"NOISE": 0, "REVIEW": 1, "MATERIAL": 2}

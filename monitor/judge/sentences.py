@@ -1,6 +1,6 @@
 """Split extracted policy text into sentences, each under its heading path.
 
-The text is one block per line (see ``monitor.textrender``): ``#`` headings, ``- `` and ``N. `` list
+The text is one block per line (see ``monitor.text.html_text``): ``#`` headings, ``- `` and ``N. `` list
 items, `` | ``-joined table rows. Every block yields at least one sentence; headings and table rows
 are never split. Inside a paragraph a sentence ends at ``.``, ``!``, ``?`` or ``…`` followed by
 white space and a capital, digit or opening quote, unless the word before the stop is an
@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from monitor.lexicons import words
+from monitor.judge.lexicons import words
 
 _HEADING = re.compile(r"(#{1,6}) +(.*)")
 _MARKER = re.compile(r"(?:#{1,6} |- |\d+\. )")

@@ -1,6 +1,6 @@
 """One crawl cycle: plan the documents, fetch them in one crawler child, record each result.
 
-Fetch (the `crawler` child), extract (`monitor.pipeline`) and record (`monitor.record`) stay
+Fetch (the `crawler` child), extract (`monitor.text.pipeline`) and record (`monitor.app.record`) stay
 separate; this module only wires them and keeps the crawl-run record.  Every planned document
 ends the cycle with a snapshot, failures included (`not_fetched` when the crawler never
 reported it).
@@ -21,9 +21,9 @@ from crawler.outcomes import NotFetched
 from crawler.process import run_crawl
 from crawler.render import browser_available, needs_browser
 from crawler.results import FetchResult
+from monitor.alerts.outbox import enqueue
+from monitor.app.record import Recorded, record_fetch
 from monitor.config import Config, CrawlConfig, DocumentConfig, RenderConfig
-from monitor.outbox import enqueue
-from monitor.record import Recorded, record_fetch
 from storage.db import session_scope
 from storage.queries import DocumentSpec, finish_run, start_run, sync_documents
 

@@ -13,7 +13,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 
-from monitor.demo.policies import VENDORS, DemoVendor, Policy
+from tests.support.demo_policies import VENDORS, DemoVendor, Policy
 
 MENU = {
     "Products": ["Panels", "Controllers", "Cameras", "Sensors", "Accessories"],

@@ -9,9 +9,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from monitor.materiality import classify
-from monitor.semdiff import semantic_diff
-from monitor.textdiff import line_counts
+from monitor.judge.materiality import classify
+from monitor.judge.semdiff import semantic_diff
+from monitor.judge.textdiff import line_counts
 
 DecisionKind = Literal["first_version", "unchanged", "reversion", "reverted", "new_version"]
 NEAR_EQUAL_SHARE = 0.01  # at most this share of lines (and at least one) may differ

@@ -22,8 +22,8 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from monitor.dates import detect_dates
-from monitor.selectors import compile_css, drop_element
+from monitor.text.dates import detect_dates
+from monitor.text.selectors import compile_css, drop_element
 
 _NON_CONTENT = "script, style, noscript, template, svg, iframe, head, object, embed, canvas, select, button"
 _LANDMARKS = (

@@ -23,19 +23,19 @@ from sqlmodel import Session
 from crawler.outcomes import OUTCOMES
 from crawler.process import run_crawl
 from crawler.results import FetchResult
-from monitor import views
-from monitor.catchup import catch_up_plan
-from monitor.channels import CHANNELS, open_channel
+from monitor.alerts.channels import CHANNELS, open_channel
+from monitor.alerts.outbox import describe, drain, enqueue_change, outbox_rows, send_test
+from monitor.app.catchup import catch_up_plan
+from monitor.app.cycle import crawl_job, plan, run_cycle, sync_config
+from monitor.app.reextract import reextract_document
+from monitor.app.signals import stop_on_signals
+from monitor.app.status import gather_status
+from monitor.cli import views
 from monitor.config import Config, ConfigError, DocumentConfig, config_path, load_config
-from monitor.cycle import crawl_job, plan, run_cycle, sync_config
-from monitor.inaccessible import CHECKS
+from monitor.judge.inaccessible import CHECKS
 from monitor.logs import LogFormat, configure_logging
-from monitor.outbox import describe, drain, enqueue_change, outbox_rows, send_test
-from monitor.pipeline import extract_version
-from monitor.reextract import reextract_document
-from monitor.selectors import SelectorError, compile_css
-from monitor.signals import stop_on_signals
-from monitor.status import gather_status
+from monitor.text.pipeline import extract_version
+from monitor.text.selectors import SelectorError, compile_css
 from storage.db import StorageError, open_database, session_scope
 from storage.locks import database_lock
 from storage.models import Document, Version
@@ -409,8 +409,8 @@ def replay(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
 ) -> None:
     """Replay saved pages through the whole pipeline in time order, in a throw-away database."""
-    from monitor.replay import REPLAY_URL, replay_files
-    from monitor.replay import replay as run_replay
+    from monitor.app.replay import REPLAY_URL, replay_files
+    from monitor.app.replay import replay as run_replay
 
     if not directory.is_dir():
         fail(f"{directory}: not a folder")
@@ -516,7 +516,11 @@ def channels() -> None:
 @app.command()
 def demo() -> None:
     """Run the bundled demo: fictional vendors on a loopback site, crawled through a script of days."""
-    from monitor.demo.run import run_demo  # the demo site is only loaded when asked for
+    checkout = Path(__file__).resolve().parents[2]
+    if not (checkout / "tests" / "support" / "demo.py").is_file():
+        fail("the demo runs from a source checkout of policy-monitor: clone it and run `make demo`")
+    sys.path.insert(0, str(checkout))  # the demo's site and sinks are test helpers, not part of the package
+    from tests.support.demo import run_demo
 
     run_demo(console)
 

@@ -10,11 +10,11 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from monitor.dates import PolicyDates
-from monitor.record import Recorded
-from monitor.replay import ReplayLine
-from monitor.status import Status
-from monitor.textdiff import DELETE, INSERT, Hunk, line_hunks, word_diff
+from monitor.app.record import Recorded
+from monitor.app.replay import ReplayLine
+from monitor.app.status import Status
+from monitor.judge.textdiff import DELETE, INSERT, Hunk, line_hunks, word_diff
+from monitor.text.dates import PolicyDates
 from storage.models import Change, Outbox, Version
 
 CONTEXT_LINES = 1

@@ -15,13 +15,13 @@ from sqlmodel import Session
 
 from crawler.results import FetchResult
 from monitor.config import ChangesConfig, DocumentConfig
-from monitor.dates import PolicyDates
-from monitor.decide import Decision, Known, decide
-from monitor.inaccessible import Page, first_failure
-from monitor.materiality import classify
-from monitor.pipeline import Extracted, extract_for
-from monitor.semdiff import semantic_diff
-from monitor.textdiff import line_counts
+from monitor.judge.decide import Decision, Known, decide
+from monitor.judge.inaccessible import Page, first_failure
+from monitor.judge.materiality import classify
+from monitor.judge.semdiff import semantic_diff
+from monitor.judge.textdiff import line_counts
+from monitor.text.dates import PolicyDates
+from monitor.text.pipeline import Extracted, extract_for
 from storage.models import Change, Incident, Snapshot, Version
 from storage.queries import current_version, open_incident, recent_versions, reversion_streak, store_blob
 

@@ -12,10 +12,10 @@ from functools import cached_property
 from typing import Any
 
 from monitor.config import DocumentConfig
-from monitor.dates import PolicyDates, detect_dates
-from monitor.extract import extract_document
-from monitor.language import detect_language
-from monitor.normalize import text_hash
+from monitor.text.dates import PolicyDates, detect_dates
+from monitor.text.extract import extract_document
+from monitor.text.language import detect_language
+from monitor.text.normalize import text_hash
 
 
 @dataclass(frozen=True)

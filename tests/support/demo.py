@@ -28,8 +28,8 @@ from rich.text import Text
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from monitor import views
-from monitor.channels import SLACK_ENDPOINT_ENV
+from monitor.alerts.channels import SLACK_ENDPOINT_ENV
+from monitor.cli import views
 from monitor.config import (
     AlertsConfig,
     ChannelConfig,
@@ -40,11 +40,11 @@ from monitor.config import (
     VendorConfig,
     save_config,
 )
-from monitor.demo.sinks import MailSink, SlackSink
-from monitor.demo.site import DemoSite
 from storage.db import open_database
 from storage.models import CrawlRun, Document, Snapshot, Version
 from storage.queries import changes_by_version, list_versions
+from tests.support.demo_site import DemoSite
+from tests.support.sinks import MailSink, SlackSink
 
 DAY_TIMEOUT_S = 60
 SLACK_URL = "slack://T0DEMO0000/B0DEMO0000/DemoDemoDemoDemoDemoDemo0"

@@ -1,7 +1,7 @@
 """What an alert says, before any format: pure functions from stored rows to a :class:`Message`.
 
 A message is channel-neutral (a subject, a headline, labelled facts, the changed sentences with their
-word diffs and the evidence of each rule, and how to see the full diff); ``monitor.render`` turns it
+word diffs and the evidence of each rule, and how to see the full diff); ``monitor.alerts.formats`` turns it
 into e-mail (HTML and plain text), Slack Block Kit or plain text for any other service.
 """
 
@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from crawler.outcomes import OUTCOMES
-from monitor.inaccessible import CHECKS
-from monitor.materiality import RANK, RULES, Classification, Evidence
-from monitor.semdiff import SemanticDiff, Unit
+from monitor.judge.inaccessible import CHECKS
+from monitor.judge.materiality import RANK, RULES, Classification, Evidence
+from monitor.judge.semdiff import SemanticDiff, Unit
 from storage.models import Change, Incident, Version
 
 PREFIX = "[policy-monitor]"

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
+from monitor.app.cycle import PlannedDocument, plan
 from monitor.config import Config
-from monitor.cycle import PlannedDocument, plan
 from storage.db import session_scope
 from storage.models import CrawlRun, Snapshot
 

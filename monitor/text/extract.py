@@ -8,11 +8,11 @@ from functools import partial
 from lxml import etree
 from w3lib.encoding import html_to_unicode
 
-from monitor import chrome, selectors
-from monitor.pdftext import is_pdf, pdf_text
-from monitor.selectors import RangeSpec, SelectorSpec
-from monitor.textrender import collapse, render
-from monitor.urls import canonical_url, decode_cf_email
+from monitor.text import chrome, selectors
+from monitor.text.html_text import collapse, render
+from monitor.text.pdf import is_pdf, pdf_text
+from monitor.text.selectors import RangeSpec, SelectorSpec
+from monitor.text.urls import canonical_url, decode_cf_email
 
 __all__ = ["ExtractedPage", "RangeSpec", "SelectorSpec", "extract_document", "extract_text", "parse_html"]
 
@@ -120,10 +120,10 @@ def extract_text(
 ) -> str:
     """Extract a page's policy text as stable lines (deterministic; "" for an empty page).
 
-    ``remove`` and ``select`` follow Open Terms Archive's grammar (see ``monitor.selectors``).
+    ``remove`` and ``select`` follow Open Terms Archive's grammar (see ``monitor.text.selectors``).
     Without ``select`` the page chrome (navigation, banners, cookie notices, hidden and
     repeated blocks, menus) is stripped and the main content kept. A PDF is read by
-    ``monitor.pdftext`` (selectors do not apply to it).
+    ``monitor.text.pdf`` (selectors do not apply to it).
     """
     page = extract_document(body, content_type=content_type, base_url=base_url, select=select, remove=remove)
     return page.text

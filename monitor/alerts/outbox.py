@@ -23,10 +23,10 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
-from monitor.channels import Channel, open_channel
+from monitor.alerts.channels import Channel, open_channel
+from monitor.alerts.messages import About, Message, change_message, digest_message, incident_message, sample_message
+from monitor.app.record import Recorded
 from monitor.config import AlertsConfig, Config
-from monitor.messages import About, Message, change_message, digest_message, incident_message, sample_message
-from monitor.record import Recorded
 from storage.db import session_scope
 from storage.models import Change, Document, Incident, Outbox, Vendor, Version, utcnow
 

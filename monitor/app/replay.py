@@ -16,8 +16,8 @@ from typing import Any
 
 from crawler.outcomes import describe_response
 from crawler.results import FetchResult
+from monitor.app.record import Recorded, record_fetch
 from monitor.config import ChangesConfig, DocumentConfig
-from monitor.record import Recorded, record_fetch
 from storage.db import connect, session_scope
 from storage.queries import DocumentSpec, sync_documents
 

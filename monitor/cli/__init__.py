@@ -1,0 +1,3 @@
+from monitor.cli.base import main
+
+__all__ = ["main"]
