@@ -25,9 +25,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from sqlmodel import Session, func, select
-
-from monitor.app.cycle import plan, run_cycle
+from monitor import app
 from monitor.config import (
     ChangesConfig,
     Config,
@@ -37,8 +35,6 @@ from monitor.config import (
     VendorConfig,
     save_config,
 )
-from storage.db import open_database
-from storage.models import CrawlRun
 
 SITES = 20
 WORDS = [
@@ -155,12 +151,12 @@ def rss_mb(pid: int) -> float:
 
 
 def cycle(config: Config, label: str) -> None:
-    engine = open_database(config.database_url)
-    planned = plan(config, engine)
+    application = app.open_app(config)
     started = time.perf_counter()
-    result = run_cycle(config, engine, planned, trigger="bench")
+    result = app.check_documents(application, trigger="bench")
     seconds = time.perf_counter() - started
     ok = sum(r.outcome == "ok" for r in result.recorded)
+    planned = result.planned
     print(
         f"{label:<18} {seconds:6.2f} s  {len(planned) / seconds:6.1f} pages/s  ok {ok}/{len(planned)}"
         f"  new versions {result.new_versions}"
@@ -177,7 +173,7 @@ def daemon_rss(farm: Farm, tmp: Path, cycles: int) -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    engine = open_database(small.database_url)
+    application = app.open_app(small)
     samples: list[tuple[int, float]] = []
     try:
         time.sleep(2)
@@ -186,8 +182,8 @@ def daemon_rss(farm: Farm, tmp: Path, cycles: int) -> None:
         done = 0
         while done < cycles and time.monotonic() < deadline:
             time.sleep(1)
-            with Session(engine) as session:
-                done = session.exec(select(func.count()).select_from(CrawlRun)).one()
+            last = app.status(application).last_run
+            done = last.id if last else 0
             if not samples or done >= samples[-1][0] + max(1, cycles // 5):
                 samples.append((done, rss_mb(daemon.pid)))
     finally:

@@ -74,7 +74,9 @@ def main() -> int:
         sampler.start()
         started = time.monotonic()
         run_crawl(
-            {"settings": {**settings, "render": True}, "documents": documents}, timeout=300, on_result=results.append
+            {"settings": settings, "render": {"enabled": True}, "documents": documents},
+            timeout=300,
+            on_result=results.append,
         )
         elapsed = time.monotonic() - started
         done.set()

@@ -16,12 +16,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from monitor import app
 from monitor.alerts.channels import EmailChannel, open_channel
-from monitor.app.cycle import plan, run_cycle
 from monitor.config import (
     AlertsConfig,
     ChannelConfig,
@@ -31,8 +31,8 @@ from monitor.config import (
     StorageConfig,
     VendorConfig,
 )
-from storage.db import open_database
 from storage.models import Outbox
+from storage.outbox import latest_alerts
 from tests.support.demo_policies import VENDORS
 from tests.support.demo_site import DemoSite
 
@@ -70,14 +70,13 @@ def queued_payloads() -> dict[str, Outbox]:
                 diff_url="https://monitor.example.com/diff/{vendor}/{document}/{old}/{new}",
             ),
         )
-        engine = open_database(config.database_url)
-        planned = plan(config, engine)
-        run_cycle(config, engine, planned, trigger="demo")
+        application = app.open_app(config)
+        app.check_documents(application, trigger="demo")
         site.show("lumen", 1)
-        run_cycle(config, engine, planned, trigger="demo")
-        with Session(engine) as session:
-            rows = {row.channel: row for row in session.exec(select(Outbox).where(Outbox.kind == "change"))}
-        engine.dispose()
+        app.check_documents(application, trigger="demo")
+        with Session(application.engine) as session:
+            rows = {row.channel: row for row in latest_alerts(session) if row.kind == "change"}
+        application.engine.dispose()
     if set(rows) != {"email", "slack"}:
         raise SystemExit(f"expected one change alert per channel, got {sorted(rows)}")
     return rows

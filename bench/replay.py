@@ -21,7 +21,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from monitor.app.replay import ReplayLine, replay
+from monitor.app.saved_pages import ReplayLine, replay
 from monitor.text.language import guess_language
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "ota"

@@ -5,12 +5,11 @@ to stderr. Scrapy's signal handlers are not installed, so SIGTERM ends the proce
 once; the lines already sent are complete, as each is flushed when written.
 """
 
-import json
 import os
 import sys
 from typing import TextIO
 
-from crawler.job import parse_job
+from crawler.job import JobError, parse_job
 from crawler.spider import crawl
 
 
@@ -18,8 +17,8 @@ def main() -> int:
     """Run the child; return its exit code."""
     results = _claim_stdout()
     try:
-        job = parse_job(json.load(sys.stdin.buffer))
-    except ValueError as exc:  # invalid JSON or UTF-8, or a JobError
+        job = parse_job(sys.stdin.buffer.read())
+    except JobError as exc:  # invalid JSON, or not a job
         print(f"crawler: malformed job: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
     with results:

@@ -1,126 +1,109 @@
-"""The crawl job handed to the child as JSON: its shape and its validation."""
+"""The crawl job handed to the child as JSON, and the one schema of the crawl settings.
+
+:class:`FetchSettings` and :class:`RenderSettings` are the ``[crawl]`` and ``[render]`` tables of
+the config file as well (``monitor.config`` embeds them), so the parent and the child share one set
+of keys, checks and defaults. URLs are checked here, once, by :data:`HttpUrl`.
+"""
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass, field, fields
-from typing import Any, TypeVar
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-_T = TypeVar("_T")
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-# JSON types accepted for each field annotation (bool is never accepted as a number).
-_JSON_TYPES: dict[str, tuple[type, ...]] = {
-    "str": (str,),
-    "float": (int, float),
-    "int": (int,),
-    "bool": (bool,),
-    "dict[str, str]": (dict,),
-}
+DEFAULT_USER_AGENT = "policy-monitor/0.1 (+https://github.com/policy-monitor/policy-monitor)"
 
 
 class JobError(ValueError):
     """The job is malformed."""
 
 
-@dataclass(frozen=True)
-class CrawlSettings:
-    """How to crawl; the job's ``settings`` object (missing keys take these defaults)."""
+def check_http_url(url: str) -> str:
+    """``url`` itself when it is an absolute http(s) URL without whitespace, else ValueError."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not an http(s) URL: {url!r}")
+    if any(c.isspace() for c in url):
+        raise ValueError(f"URL contains whitespace: {url!r}")
+    return url
 
-    user_agent: str = "policy-monitor/0.1"
-    timeout: float = 30.0
-    delay: float = 1.0
-    concurrency_per_domain: int = 1
+
+HttpUrl = Annotated[str, AfterValidator(check_http_url)]
+
+
+class Schema(BaseModel):
+    """Strict, frozen and closed: unknown keys and loose types (``"30"`` for 30) are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class FetchSettings(Schema):
+    """How pages are fetched: politeness, timeouts and limits (the config's ``[crawl]`` table)."""
+
+    user_agent: str = DEFAULT_USER_AGENT
+    timeout: Annotated[float, Field(gt=0)] = 30.0
+    delay: Annotated[float, Field(ge=0)] = 2.0
+    concurrency_per_domain: Annotated[int, Field(ge=1, le=8)] = 1
     obey_robots_txt: bool = True
-    retries: int = 2
-    max_bytes: int = 10 * 1024 * 1024
     autothrottle: bool = True
-    log_level: str = "WARNING"
-    #: Whether a browser may be used (for ``render`` documents and as the fallback; see crawler.render).
-    render: bool = False
-    #: The Chromium executable: a path, or a name looked up on PATH.
-    chromium_path: str = "chromium"
-    #: Browser tabs open at once.
-    render_max_pages: int = 2
+    retries: Annotated[int, Field(ge=0, le=10)] = 2
+    max_bytes: Annotated[int, Field(gt=0)] = 10 * 1024 * 1024
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
 
-    def __post_init__(self) -> None:
-        for name, valid in (
-            ("timeout", self.timeout > 0),
-            ("delay", self.delay >= 0),
-            ("concurrency_per_domain", self.concurrency_per_domain >= 1),
-            ("retries", self.retries >= 0),
-            ("max_bytes", self.max_bytes >= 1),
-            ("render_max_pages", self.render_max_pages >= 1),
-            ("log_level", isinstance(logging.getLevelNamesMapping().get(self.log_level), int)),
-        ):
-            if not valid:
-                raise JobError(f"settings.{name}: invalid value {getattr(self, name)!r}")
+    @field_validator("user_agent")
+    @classmethod
+    def _contact(cls, value: str) -> str:
+        if "http" not in value and "@" not in value:
+            raise ValueError("the user agent should carry a contact URL or e-mail address")
+        return value
 
 
-@dataclass(frozen=True)
-class Document:
+class RenderSettings(Schema):
+    """Fetching pages with headless Chromium (the optional ``render`` extra; the config's ``[render]``)."""
+
+    enabled: bool = True
+    chromium_path: Annotated[str, Field(min_length=1)] = "chromium"
+    max_pages: Annotated[int, Field(ge=1, le=8)] = 2
+
+
+class FetchRequest(Schema):
     """One page to fetch; ``key`` is the parent's opaque identifier for it.
 
     ``render`` asks for a browser (waiting for the CSS selector ``wait_for``, else for the network to
     go idle).
     """
 
-    key: str
-    url: str
-    headers: dict[str, str] = field(default_factory=dict)
+    key: Annotated[str, Field(min_length=1)]
+    url: HttpUrl
+    headers: dict[str, str] = Field(default_factory=dict)
     render: bool = False
     wait_for: str = ""
 
-    def __post_init__(self) -> None:
-        if not self.key:
-            raise JobError("document key must not be empty")
-        parts = urlsplit(self.url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise JobError(f"document {self.key!r}: not an http(s) URL: {self.url!r}")
-        if not all(isinstance(v, str) for v in self.headers.values()):
-            raise JobError(f"document {self.key!r}: header values must be strings")
 
+class Job(Schema):
+    """Settings plus the pages to fetch, with unique keys."""
 
-@dataclass(frozen=True)
-class Job:
-    """Settings plus the documents to fetch, with unique keys."""
+    settings: FetchSettings = Field(default_factory=FetchSettings)
+    render: RenderSettings = Field(default_factory=RenderSettings)
+    documents: list[FetchRequest]
 
-    settings: CrawlSettings
-    documents: tuple[Document, ...]
+    @field_validator("documents")
+    @classmethod
+    def _unique_keys(cls, documents: list[FetchRequest]) -> list[FetchRequest]:
+        keys = [doc.key for doc in documents]
+        if len(set(keys)) != len(keys):
+            raise ValueError("document keys must be unique")
+        return documents
 
 
 def parse_job(data: Any) -> Job:
-    """Validate the decoded JSON of a job; raise JobError saying what is wrong."""
-    if not isinstance(data, dict) or set(data) - {"settings", "documents"}:
-        raise JobError("a job is an object with 'settings' and 'documents'")
-    settings = _build(CrawlSettings, data.get("settings", {}), "settings")
-    raw_documents = data.get("documents")
-    if not isinstance(raw_documents, list):
-        raise JobError("'documents' must be a list")
-    documents = tuple(_build(Document, raw, "document") for raw in raw_documents)
-    keys = [doc.key for doc in documents]
-    if len(set(keys)) != len(keys):
-        raise JobError("document keys must be unique")
-    return Job(settings=settings, documents=documents)
-
-
-def _build(cls: type[_T], raw: Any, what: str) -> _T:
-    """Instantiate the dataclass ``cls`` from a JSON object, checking key names and types."""
-    if not isinstance(raw, dict):
-        raise JobError(f"each {what} must be an object")
-    types = {f.name: f.type for f in fields(cls)}
-    if unknown := set(raw) - set(types):
-        raise JobError(f"{what}: unknown keys {sorted(unknown)}")
-    for name, value in raw.items():
-        if not _has_type(value, types[name]):
-            raise JobError(f"{what}.{name}: expected {types[name]}, got {value!r}")
+    """Validate a job (a :class:`Job`, its JSON text, or the decoded JSON); raise JobError saying what is wrong."""
+    if isinstance(data, Job):
+        return data
     try:
-        return cls(**raw)
-    except TypeError as exc:  # a required key is missing
-        raise JobError(f"{what}: {exc}") from exc
-
-
-def _has_type(value: Any, annotation: str) -> bool:
-    if isinstance(value, bool) and annotation != "bool":
-        return False
-    return isinstance(value, _JSON_TYPES[annotation])
+        return Job.model_validate_json(data) if isinstance(data, str | bytes) else Job.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "job"
+        raise JobError(f"{where}: {first['msg'].removeprefix('Value error, ')}") from None

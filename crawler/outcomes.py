@@ -1,7 +1,7 @@
 """Outcome kinds of a fetch, and the classification of responses and failures into them.
 
-Each kind is a small class registered in :data:`OUTCOMES` under its ``kind``; its
-docstring says in one line what it means. Failures are matched on the dotted names of
+Each kind is a small class registered in :data:`OUTCOMES` under its ``kind`` (see
+:mod:`crawler.kinds`); its docstring says in one line what it means. Failures are matched on the dotted names of
 exception classes, so this module imports neither Scrapy nor Twisted and the parent
 process can use it cheaply.
 """
@@ -12,6 +12,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, ClassVar
 
 from crawler.botwall import bot_wall_marker
+from crawler.kinds import Kind, Registry
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -19,22 +20,17 @@ if TYPE_CHECKING:
     from twisted.python.failure import Failure
 
 #: Every outcome kind, by name, in definition order.
-OUTCOMES: dict[str, type[Outcome]] = {}
+OUTCOMES: Registry[type[Outcome]] = Registry("outcomes", "Fetch outcomes")
 
 _MAX_MESSAGE = 300
 
 
-class Outcome:
+class Outcome(Kind, registry=OUTCOMES):
     """Base class of outcome kinds; subclasses register themselves."""
 
-    kind: ClassVar[str]
     inaccessible: ClassVar[bool] = True
     #: Dotted names of the exception classes (or their bases) that mean this outcome.
     exceptions: ClassVar[tuple[str, ...]] = ()
-
-    def __init_subclass__(cls, **kwargs: object) -> None:
-        super().__init_subclass__(**kwargs)
-        OUTCOMES[cls.kind] = cls
 
     @classmethod
     def matches(cls, exc: BaseException) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import subprocess
 import sys
@@ -13,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from crawler.job import parse_job
+from crawler.job import Job, parse_job
 from crawler.outcomes import NotFetched
 from crawler.results import FetchResult
 
@@ -40,7 +39,7 @@ class CrawlReport:
 
 
 def run_crawl(
-    job: dict[str, Any],
+    job: Job | dict[str, Any],
     *,
     timeout: float,
     on_result: Callable[[FetchResult], None],
@@ -56,7 +55,8 @@ def run_crawl(
     catch-up, and listed in ``missing_keys``. Raises :class:`crawler.job.JobError` for a
     malformed job before starting anything, and OSError if ``python`` cannot be run.
     """
-    pending = {doc.key: doc.url for doc in parse_job(job).documents}
+    job = parse_job(job)
+    pending = {doc.key: doc.url for doc in job.documents}
     stderr_tail: deque[str] = deque(maxlen=STDERR_TAIL_LINES)
     with subprocess.Popen(
         [python, "-m", "crawler"],
@@ -70,7 +70,7 @@ def run_crawl(
         stderr_reader.start()
         watchdog = _Watchdog(child, timeout, stop)
         try:
-            _send(child, json.dumps(job))
+            _send(child, job.model_dump_json())
             for result in _results(child.stdout):
                 if pending.pop(result.key, None) is None:
                     logger.info("skipped a crawler result for an unknown or already reported key %r", result.key)

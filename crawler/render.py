@@ -18,7 +18,7 @@ from crawler.botwall import bot_wall_marker
 if TYPE_CHECKING:
     from playwright.async_api import Request as BrowserRequest
 
-    from crawler.job import CrawlSettings
+    from crawler.job import FetchSettings, RenderSettings
 
 #: Statuses a plain fetch may get where a browser gets the page.
 BROWSER_STATUSES = frozenset({403, 406, 502})
@@ -67,23 +67,23 @@ def browser_available(chromium_path: str) -> str | None:
     return shutil.which(chromium_path)
 
 
-def browser_executable(settings: CrawlSettings) -> str | None:
+def browser_executable(render: RenderSettings) -> str | None:
     """The Chromium to launch, or None when rendering is off, not installed or chromium is missing."""
-    return browser_available(settings.chromium_path) if settings.render else None
+    return browser_available(render.chromium_path) if render.enabled else None
 
 
-def render_mode(settings: CrawlSettings) -> RenderMode:
+def render_mode(render: RenderSettings) -> RenderMode:
     """The crawl's :class:`RenderMode`."""
-    if not settings.render:
+    if not render.enabled:
         return RenderMode.OFF
-    return RenderMode.AVAILABLE if browser_executable(settings) else RenderMode.UNAVAILABLE
+    return RenderMode.AVAILABLE if browser_executable(render) else RenderMode.UNAVAILABLE
 
 
-def render_settings(settings: CrawlSettings) -> dict[str, Any]:
+def render_settings(settings: FetchSettings, render: RenderSettings) -> dict[str, Any]:
     """Scrapy settings wiring scrapy-playwright in, when rendering is available (else only the mode)."""
-    executable = browser_executable(settings)
+    executable = browser_executable(render)
     if executable is None:
-        return {MODE_SETTING: render_mode(settings).value}
+        return {MODE_SETTING: render_mode(render).value}
     handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
     return {
         MODE_SETTING: RenderMode.AVAILABLE.value,
@@ -92,7 +92,7 @@ def render_settings(settings: CrawlSettings) -> dict[str, Any]:
         "PLAYWRIGHT_BROWSER_TYPE": "chromium",
         "PLAYWRIGHT_LAUNCH_OPTIONS": {"executable_path": executable, "headless": True, "args": _LAUNCH_ARGS},
         "PLAYWRIGHT_PROCESS_REQUEST_HEADERS": None,  # the browser's own headers, not Scrapy's user agent
-        "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": settings.render_max_pages,
+        "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": render.max_pages,
         "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": settings.timeout * 1000,
         "PLAYWRIGHT_ABORT_REQUEST": "crawler.render.abort_heavy",
     }

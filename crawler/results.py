@@ -53,11 +53,6 @@ class FetchResult:
         if self.fetched_at.utcoffset() is None:
             raise ValueError("fetched_at must be timezone-aware")
 
-    @property
-    def inaccessible(self) -> bool:
-        """Whether the outcome is a failure (anything but ``ok``)."""
-        return OUTCOMES[self.outcome].inaccessible
-
     def to_json(self) -> str:
         """Serialise to one line of JSON (body in base64, fetched_at in ISO 8601)."""
         data = asdict(self)

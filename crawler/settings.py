@@ -2,15 +2,16 @@
 
 from typing import Any
 
-from crawler.job import CrawlSettings
+from crawler.job import Job
 from crawler.render import render_settings
 
 #: HTTP statuses worth retrying: server hiccups, gateway errors, timeouts, rate limiting.
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 
 
-def scrapy_settings(settings: CrawlSettings) -> dict[str, Any]:
-    """Scrapy settings implementing ``settings``, for a crawl whose logs go to stderr."""
+def scrapy_settings(job: Job) -> dict[str, Any]:
+    """Scrapy settings implementing the job's settings, for a crawl whose logs go to stderr."""
+    settings = job.settings
     return {
         "USER_AGENT": settings.user_agent,
         "DOWNLOAD_TIMEOUT": settings.timeout,
@@ -44,5 +45,5 @@ def scrapy_settings(settings: CrawlSettings) -> dict[str, Any]:
             # Before RetryMiddleware (550) sees a 502, so the browser gets its chance first.
             "crawler.middleware.RenderFallbackMiddleware": 585,
         },
-        **render_settings(settings),
+        **render_settings(settings, job.render),
     }

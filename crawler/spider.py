@@ -11,7 +11,7 @@ from scrapy.crawler import AsyncCrawlerProcess
 from scrapy.http import Headers, Response
 from twisted.python.failure import Failure
 
-from crawler.job import Document, Job
+from crawler.job import FetchRequest, Job
 from crawler.outcomes import NotFetched, RenderUnavailable, classify_failure, describe_response
 from crawler.render import MODE_SETTING, RenderMode, launch_failed, needs_browser, render_meta
 from crawler.results import SELECTED_HEADERS, FetchResult
@@ -42,7 +42,7 @@ class DocumentSpider(scrapy.Spider):
 
     name = "documents"
 
-    def __init__(self, documents: Sequence[Document], writer: ResultWriter, **kwargs: Any) -> None:
+    def __init__(self, documents: Sequence[FetchRequest], writer: ResultWriter, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.documents = documents
         self.writer = writer
@@ -75,7 +75,7 @@ class DocumentSpider(scrapy.Spider):
 
     def parse(self, response: Response, **kwargs: Any) -> None:
         """Report a response, whatever its status."""
-        document: Document = response.meta["document"]
+        document: FetchRequest = response.meta["document"]
         outcome, error = describe_response(response.status, response.body)
         rendered = "playwright" in response.flags
         if (
@@ -108,13 +108,13 @@ class DocumentSpider(scrapy.Spider):
     def failed(self, failure: Failure) -> None:
         """Report a request that got no response (network error, robots.txt, size limit)."""
         request = failure.request  # type: ignore[attr-defined]
-        document: Document = request.meta["document"]
+        document: FetchRequest = request.meta["document"]
         outcome, error = classify_failure(failure)
         if request.meta.get("playwright") and launch_failed(failure.value):
             outcome, error = RenderUnavailable.kind, f"{error} ({RenderMode.UNAVAILABLE.why_not()})"
         self._report_failure(document, outcome, error, final_url=request.url)
 
-    def _unrenderable(self, document: Document, error: str) -> None:
+    def _unrenderable(self, document: FetchRequest, error: str) -> None:
         self._report_failure(document, RenderUnavailable.kind, error)
 
     def closed(self, reason: str) -> None:
@@ -124,7 +124,7 @@ class DocumentSpider(scrapy.Spider):
                 error = f"the crawl ended ({reason}) without a result for this document"
                 self._report_failure(document, NotFetched.kind, error)
 
-    def _report_failure(self, document: Document, outcome: str, error: str, final_url: str | None = None) -> None:
+    def _report_failure(self, document: FetchRequest, outcome: str, error: str, final_url: str | None = None) -> None:
         """Report a document that got no response."""
         self.writer.write(
             FetchResult(
@@ -144,7 +144,7 @@ def selected_headers(headers: Headers) -> dict[str, str]:
 
 def crawl(job: Job, stream: TextIO) -> None:
     """Run the job to completion, writing each document's result to ``stream``."""
-    process = AsyncCrawlerProcess(scrapy_settings(job.settings))
+    process = AsyncCrawlerProcess(scrapy_settings(job))
     # It logs a full traceback for every host whose robots.txt cannot be fetched; the
     # retry middleware has already logged the reason in one line.
     logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)

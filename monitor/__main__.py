@@ -1,5 +1,5 @@
 """`python -m monitor` is the `monitor` command."""
 
-from monitor.cli.base import main
+from monitor.cli import main
 
 main()

@@ -14,7 +14,6 @@ import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
 
 import tomli_w
 from pydantic import (
@@ -27,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from crawler.job import FetchSettings, HttpUrl, RenderSettings, check_http_url
 from monitor.text.selectors import SelectorError, compile_css
 
 CONFIG_ENV = "POLICY_MONITOR_CONFIG"
@@ -93,20 +93,11 @@ def _selector_as_spec(value: SelectorSpec | None) -> Any:
     return [_selector_as_spec(item) for item in value]
 
 
-def _check_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"not an http(s) URL: {url!r}")
-    if any(c.isspace() for c in url):
-        raise ValueError(f"URL contains whitespace: {url!r}")
-    return url
-
-
 class DocumentConfig(_Strict):
     """One watched document of a vendor (its privacy policy, terms, ...)."""
 
     type: Annotated[str, Field(pattern=SLUG)]
-    url: str
+    url: HttpUrl
     select: SelectorSpec | None = None
     remove: SelectorSpec | None = None
     language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")] | None = None
@@ -114,11 +105,6 @@ class DocumentConfig(_Strict):
     headers: dict[str, str] = Field(default_factory=dict)
     render: bool = False
     wait_for: CSS | None = None
-
-    @field_validator("url")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        return _check_url(value)
 
     @field_validator("schedule")
     @classmethod
@@ -163,35 +149,11 @@ class StorageConfig(_Strict):
     url: str = DEFAULT_DATABASE_URL
 
 
-class CrawlConfig(_Strict):
-    """How pages are fetched: politeness, timeouts and limits."""
+class CrawlConfig(FetchSettings):
+    """The crawler's fetch settings, plus how cycles are run: their time limit and default schedule."""
 
-    user_agent: str = "policy-monitor/0.1 (+https://github.com/policy-monitor/policy-monitor)"
-    timeout: Annotated[float, Field(gt=0)] = 30.0
-    delay: Annotated[float, Field(ge=0)] = 2.0
-    concurrency_per_domain: Annotated[int, Field(ge=1, le=8)] = 1
-    obey_robots_txt: bool = True
-    autothrottle: bool = True
-    retries: Annotated[int, Field(ge=0, le=10)] = 2
-    max_bytes: Annotated[int, Field(gt=0)] = 10 * 1024 * 1024
     cycle_timeout: Annotated[float, Field(gt=0)] = 1800.0
     default_schedule: str = "12h"
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
-
-    @field_validator("user_agent")
-    @classmethod
-    def _contact(cls, value: str) -> str:
-        if "http" not in value and "@" not in value:
-            raise ValueError("the user agent should carry a contact URL or e-mail address")
-        return value
-
-
-class RenderConfig(_Strict):
-    """Rendering pages in headless Chromium (the optional `render` extra)."""
-
-    enabled: bool = True
-    chromium_path: Annotated[str, Field(min_length=1)] = "chromium"
-    max_pages: Annotated[int, Field(ge=1, le=8)] = 2
 
 
 class ChangesConfig(_Strict):
@@ -203,20 +165,11 @@ class ChangesConfig(_Strict):
     flipflop_confirmations: Annotated[int, Field(ge=1, le=100)] = 3
 
 
-def _apprise_url(url: str) -> str:
-    from monitor.alerts.channels import url_problem  # Apprise is loaded only when alerts are configured
-
-    problem = url_problem(url)
-    if problem:
-        raise ValueError(problem)
-    return url
-
-
 class ChannelConfig(_Strict):
     """Where alerts go: an Apprise URL, and which alerts it wants."""
 
     name: Annotated[str, Field(pattern=SLUG)]
-    url: Annotated[str, AfterValidator(_apprise_url)] = Field(repr=False)
+    url: Annotated[str, Field(min_length=1, repr=False)]  # checked with Apprise by monitor.app.load_settings
     severities: Annotated[list[Literal["MATERIAL", "REVIEW"]], Field(min_length=1)] = ["MATERIAL", "REVIEW"]
     events: Annotated[list[Literal["changes", "incidents", "reversions"]], Field(min_length=1)] = [
         "changes",
@@ -262,7 +215,7 @@ class AlertsConfig(_Strict):
     def _diff_url(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        _check_url(value)
+        check_http_url(value)
         unknown = {name for _, name, _, _ in string.Formatter().parse(value) if name} - DIFF_URL_FIELDS
         if unknown:
             fields = ", ".join("{" + name + "}" for name in sorted(DIFF_URL_FIELDS))
@@ -279,7 +232,7 @@ class Config(_Strict):
 
     storage: StorageConfig = Field(default_factory=StorageConfig)
     crawl: CrawlConfig = Field(default_factory=CrawlConfig)
-    render: RenderConfig = Field(default_factory=RenderConfig)
+    render: RenderSettings = Field(default_factory=RenderSettings)
     changes: ChangesConfig = Field(default_factory=ChangesConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     vendors: list[VendorConfig] = Field(default_factory=list)

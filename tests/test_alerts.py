@@ -21,11 +21,12 @@ from crawler.results import FetchResult
 from monitor.alerts.channels import mask_url, redact
 from monitor.alerts.formats import to_slack, to_text
 from monitor.alerts.messages import Message, Sentence
-from monitor.alerts.outbox import drain, enqueue, next_digest, send_test
+from monitor.alerts.outbox import drain, next_digest, send_test
+from monitor.app.context import load_settings, open_app
 from monitor.app.cycle import plan, run_cycle, sync_config
 from monitor.app.record import Recorded, record_fetch
-from monitor.config import Config, ConfigError, load_config
-from storage.db import open_database, session_scope
+from monitor.config import Config, ConfigError
+from storage.db import session_scope
 from storage.models import Change, Outbox
 from tests.support.demo_policies import VENDORS
 from tests.support.demo_site import DemoSite
@@ -70,8 +71,9 @@ class Recorder:
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.engine = open_database(config.database_url)
-        self.document_id = sync_config(config, self.engine)[("acme", "privacy_policy")]
+        self.app = open_app(config)  # the outbox listens to what is recorded
+        self.engine = self.app.engine
+        self.document_id = sync_config(self.app)[("acme", "privacy_policy")]
         self.count = 0
 
     @property
@@ -94,9 +96,7 @@ class Recorder:
             fetched_at=self.now,
         )
         with session_scope(self.engine) as session:
-            recorded = record_fetch(session, self.document_id, document, result, self.config.changes)
-            enqueue(session, recorded, self.config)
-        return recorded
+            return record_fetch(session, self.app.events, self.document_id, document, result, self.config.changes)
 
     def rows(self) -> list[Outbox]:
         with Session(self.engine) as session:
@@ -117,7 +117,7 @@ def slack(monkeypatch: pytest.MonkeyPatch) -> Iterator[SlackSink]:
 
 
 def recorder(tmp_path: Path, channels: dict[str, str], **alerts: object) -> Recorder:
-    return Recorder(load_config(write_config(tmp_path, channels, **alerts)))
+    return Recorder(load_settings(write_config(tmp_path, channels, **alerts)))
 
 
 def parts(message: EmailMessage) -> tuple[str, str]:
@@ -144,13 +144,14 @@ def test_a_material_change_sends_one_email_and_one_slack_post_and_noise_sends_no
     mail.start()
     with DemoSite([lumen]) as site:
         channels = {"mail": mail.url, "team-slack": SLACK_URL}
-        config = load_config(write_config(tmp_path, channels, url=site.url("lumen"), vendor="lumen", name=lumen.name))
-        engine = open_database(config.database_url)
-        planned = plan(config, engine)
+        config = load_settings(write_config(tmp_path, channels, url=site.url("lumen"), vendor="lumen", name=lumen.name))
+        application = open_app(config)
+        engine = application.engine
+        planned = plan(application)
         for day in ("first crawl", "nonces and cache-busters only", "advertising partners"):
             if day == "advertising partners":
                 site.show("lumen", 1)
-            run_cycle(config, engine, planned)
+            run_cycle(application, planned)
             drain(engine, config)
             if day != "advertising partners":
                 assert mail.messages == [] and slack.posts == []
@@ -301,7 +302,7 @@ def test_channels_get_only_what_their_filters_ask_for(tmp_path: Path, mail: Mail
     path = write_config(tmp_path, {})
     tables = "".join("[[alerts.channels]]\n" + "\n".join(keys) + "\n" for keys in channels)
     path.write_text(path.read_text().replace("[[vendors]]", tables + "[[vendors]]", 1))
-    fetch = Recorder(load_config(path))
+    fetch = Recorder(load_settings(path))
     fetch(BASE)
     fetch(REWORDED)
     fetch(SELLS)
@@ -366,7 +367,7 @@ def test_bad_channels_are_one_line_errors_without_secrets(tmp_path: Path, channe
     path = write_config(tmp_path, {})
     path.write_text(path.read_text().replace("[[vendors]]", f"[[alerts.channels]]\n{channel}\n[[vendors]]", 1))
     with pytest.raises(ConfigError) as failure:
-        load_config(path)
+        load_settings(path)
     assert message in str(failure.value) and "S3cret" not in str(failure.value)
     assert "\n" not in str(failure.value)
 
@@ -379,7 +380,7 @@ def test_an_alert_is_committed_with_its_change_or_not_at_all(tmp_path: Path) -> 
         result = FetchResult(
             key="1", requested_url=DOC_URL, final_url=DOC_URL, outcome="ok", status=200, body=page(SELLS)
         )
-        enqueue(session, record_fetch(session, fetch.document_id, document, result, fetch.config.changes), fetch.config)
+        record_fetch(session, fetch.app.events, fetch.document_id, document, result, fetch.config.changes)
         assert len(session.exec(select(Outbox)).all()) == 1
         raise RuntimeError("the process dies before the commit")
     with Session(fetch.engine) as session:

@@ -205,7 +205,7 @@ def test_replay_prints_one_line_per_file_in_time_order(tmp_path: Path) -> None:
         "unchanged",
         "new_version",
         "inaccessible",
-        "reversion",
+        "flip_flop",
     ]
     assert lines[2]["severity"] == "MATERIAL" and lines[2]["policy_date"] == "2024-05-20"
     assert lines[3]["outcome"] == "bot_wall"

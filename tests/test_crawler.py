@@ -28,7 +28,7 @@ from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
 from crawler.botwall import bot_wall_marker
-from crawler.job import Document, JobError, parse_job
+from crawler.job import FetchRequest, JobError, parse_job
 from crawler.outcomes import OUTCOMES, classify_failure, describe_response
 from crawler.process import CrawlReport, run_crawl
 from crawler.results import FetchResult
@@ -81,10 +81,10 @@ BIG = b"x" * (20 * 1024 * 1024)
 def crawl_settings(**overrides: Any) -> dict[str, Any]:
     """Job settings for fast loopback crawls."""
     return {
-        "user_agent": "policy-monitor-test/1.0",
+        "user_agent": "policy-monitor-test/1.0 (+http://test.invalid)",
         "timeout": 1.0,
         "delay": 0.0,
-        "concurrency_per_domain": 16,
+        "concurrency_per_domain": 8,
         "obey_robots_txt": True,
         "retries": 1,
         "max_bytes": 10 * 1024 * 1024,
@@ -95,7 +95,8 @@ def crawl_settings(**overrides: Any) -> dict[str, Any]:
 
 
 def run(job: dict[str, Any], timeout: float = 30.0) -> tuple[dict[str, FetchResult], CrawlReport]:
-    """Crawl ``job`` in a child process; return its results by key, and the report."""
+    """Crawl ``job`` in a child process (no browser unless it says so); return its results by key, and the report."""
+    job = {"render": {"enabled": False}, **job}
     results: dict[str, FetchResult] = {}
 
     def record(result: FetchResult) -> None:
@@ -209,7 +210,6 @@ def test_fetch_result_round_trips_through_json() -> None:
     line = result.to_json()
     assert "\n" not in line
     assert FetchResult.from_json(line) == result
-    assert not result.inaccessible
 
 
 @pytest.mark.parametrize("line", ["", "[]", "42", '{"key": "1"}', "not json"])
@@ -225,7 +225,7 @@ def test_fetch_result_rejects_unknown_outcomes() -> None:
 
 def test_spider_reports_each_document_once_even_if_the_crawl_skipped_it() -> None:
     stream = io.StringIO()
-    documents = [Document(key="a", url="http://h/a"), Document(key="b", url="http://h/b")]
+    documents = [FetchRequest(key="a", url="http://h/a"), FetchRequest(key="b", url="http://h/b")]
     spider = DocumentSpider(documents=documents, writer=ResultWriter(stream))
     for _ in range(2):
         spider.writer.write(FetchResult(key="a", requested_url="http://h/a", final_url="http://h/a", outcome="ok"))
@@ -339,7 +339,7 @@ def test_ok_page_keeps_the_query_string_body_and_headers(crawled: Any) -> None:
     assert ok.fetched_at.tzinfo is not None
     assert site.hits("/policy?appChannel=SMART_BQ&b=2") == 2  # two documents share the URL
     assert results["same-url"].body == ok.body
-    assert site.last_headers("/policy")["user-agent"] == "policy-monitor-test/1.0"
+    assert site.last_headers("/policy")["user-agent"] == "policy-monitor-test/1.0 (+http://test.invalid)"
 
 
 def test_redirect_gives_the_final_url(crawled: Any) -> None:
@@ -370,7 +370,7 @@ def test_http_error_keeps_status_and_body(crawled: Any) -> None:
 def test_failures_are_reported(crawled: Any, key: str, outcome: str, words: str) -> None:
     result = crawled[1][key]
     assert (result.outcome, result.status, result.body) == (outcome, None, None)
-    assert result.inaccessible
+    assert OUTCOMES[result.outcome].inaccessible
     assert words in result.error.lower() and "\n" not in result.error
 
 
@@ -425,6 +425,7 @@ def test_stop_ends_the_child_and_leaves_unreported_documents_for_later() -> None
         site.set("/stuck", "<p>never</p>", delay=30)
         job = {
             "settings": crawl_settings(timeout=60.0, retries=0, obey_robots_txt=False),
+            "render": {"enabled": False},
             "documents": [{"key": "fast", "url": site.url("/fast")}, {"key": "stuck", "url": site.url("/stuck")}],
         }
         stop = threading.Event()

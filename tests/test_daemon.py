@@ -16,14 +16,15 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from monitor.app.catchup import catch_up_plan
-from monitor.app.cycle import plan, run_cycle
-from monitor.app.status import gather_status
+from monitor.app.context import App
+from monitor.app.cycle import catch_up_plan, plan, run_cycle
+from monitor.app.health import status as gather_status
+from monitor.app.schedule import JOB_PREFIX, build_scheduler, sync_jobs, trigger_for
 from monitor.config import Config, CrawlConfig, DocumentConfig, StorageConfig, VendorConfig, save_config
-from monitor.daemon import JOB_PREFIX, build_scheduler, sync_jobs, trigger_for
+from monitor.daemon import crawl_schedule
 from storage.db import open_database, session_scope
+from storage.fetches import start_run
 from storage.models import CrawlRun, Snapshot, Version
-from storage.queries import start_run
 from tests.support.demo_site import DemoSite
 from tests.support.sites import LoopbackSite
 
@@ -60,16 +61,16 @@ def test_jobs_are_added_once_changed_and_removed_without_losing_missed_runs(engi
     scheduler = build_scheduler(engine, BackgroundScheduler)
     scheduler.start(paused=True)
     try:
-        sync_jobs(scheduler, config)
+        sync_jobs(scheduler, config, crawl_schedule)
         (job,) = scheduler.get_jobs()
         assert job.id == JOB_PREFIX + "12h" and job.coalesce and job.max_instances == 1
         assert job.misfire_grace_time >= 3600
         missed = datetime.now(UTC) - timedelta(hours=3)  # a run the daemon missed while it was down
         scheduler.modify_job(job.id, next_run_time=missed)
-        sync_jobs(scheduler, config)  # a restart with the same config keeps the missed run
+        sync_jobs(scheduler, config, crawl_schedule)  # a restart with the same config keeps the missed run
         assert scheduler.get_job(job.id).next_run_time == missed
         hourly = config.model_copy(update={"crawl": config.crawl.model_copy(update={"default_schedule": "1h"})})
-        sync_jobs(scheduler, hourly)
+        sync_jobs(scheduler, hourly, crawl_schedule)
         assert [j.id for j in scheduler.get_jobs()] == [JOB_PREFIX + "1h"]
     finally:
         scheduler.shutdown(wait=False)
@@ -78,17 +79,18 @@ def test_jobs_are_added_once_changed_and_removed_without_losing_missed_runs(engi
 def test_a_killed_run_is_caught_up_once_without_refetching_what_it_recorded(engine: Engine, tmp_path: Path) -> None:
     with DemoSite() as site:
         config = config_for({v: site.url(v) for v in site.vendors}, tmp_path / "daemon.db")
-        planned = plan(config, engine)
-        run_cycle(config, engine, planned[:1])  # one document recorded by a run ...
+        application = App(config, engine)
+        planned = plan(application)
+        run_cycle(application, planned[:1])  # one document recorded by a run ...
         with session_scope(engine) as session:
             killed = start_run(session, [p.document_id for p in planned], "schedule")  # ... then a run killed early
             first = session.exec(select(Snapshot)).one()
             first.crawl_run_id = killed.id
             session.add(first)
-        missing = catch_up_plan(config, engine)
+        missing = catch_up_plan(application)
         assert [p.document_id for p in missing] == [p.document_id for p in planned[1:]]
-        assert catch_up_plan(config, engine) == []
-        run_cycle(config, engine, missing, trigger="catch_up")
+        assert catch_up_plan(application) == []
+        run_cycle(application, missing, trigger="catch_up")
     with Session(engine) as session:
         per_document = [
             len(session.exec(select(Snapshot).where(Snapshot.document_id == p.document_id)).all()) for p in planned
@@ -100,14 +102,15 @@ def test_a_killed_run_is_caught_up_once_without_refetching_what_it_recorded(engi
 
 def test_status_is_unhealthy_without_recent_runs(engine: Engine, tmp_path: Path) -> None:
     config = config_for({"a": "http://127.0.0.1:9/a"}, tmp_path / "daemon.db")
-    assert gather_status(config, engine).problems == ["no crawl has run yet"]
+    application = App(config, engine)
+    assert gather_status(application).problems == ["no crawl has run yet"]
     with session_scope(engine) as session:
         run = start_run(session, [], "schedule")
         run.status, run.finished_at = "finished", datetime.now(UTC)
-    status = gather_status(config, engine)
+    status = gather_status(application)
     assert status.healthy and status.database_bytes and status.database_bytes > 0
     later = datetime.now(UTC) + timedelta(days=3)
-    assert "is the daemon running?" in gather_status(config, engine, now=later).problems[0]
+    assert "is the daemon running?" in gather_status(application, now=later).problems[0]
 
 
 # --- the daemon as a real process -------------------------------------------------------------

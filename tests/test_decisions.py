@@ -12,15 +12,17 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from crawler.results import FetchResult
-from monitor.alerts.outbox import enqueue_change
+from monitor.app.context import attach_outbox
+from monitor.app.cycle import PlannedDocument
+from monitor.app.events import Events
 from monitor.app.record import Recorded, record_fetch
-from monitor.app.reextract import Reextracted, reextract_document
+from monitor.app.technical import Reextracted, reextract_document
 from monitor.config import AlertsConfig, ChangesConfig, ChannelConfig, Config, DocumentConfig, VendorConfig
 from monitor.judge.decide import Known, decide
 from monitor.judge.inaccessible import CHECKS, Page, first_failure
 from storage.db import open_database, session_scope
-from storage.models import Change, Incident, Snapshot, Version
-from storage.queries import DocumentSpec, sync_documents
+from storage.documents import sync_documents
+from storage.models import Change, Document, Incident, Outbox, Snapshot, Version
 
 T0 = datetime(2025, 3, 1, tzinfo=UTC)
 DOC = DocumentConfig(type="privacy_policy", url="https://acme.test/privacy", language="en")
@@ -63,7 +65,8 @@ SELLS = edited(line5="We may sell personal information to advertising partners."
 def db(tmp_path: Path) -> Iterator[tuple[Engine, int]]:
     engine = open_database(f"sqlite:///{tmp_path}/decisions.db")
     with session_scope(engine) as session:
-        doc = sync_documents(session, [DocumentSpec("acme", "Acme", "privacy_policy", DOC.url, "en")])
+        wanted = Document(vendor_id="acme", type="privacy_policy", url=DOC.url, language="en")
+        doc = sync_documents(session, {"acme": "Acme"}, [wanted])
         document_id = doc[("acme", "privacy_policy")].id
     assert document_id is not None
     yield engine, document_id
@@ -89,7 +92,7 @@ class Fetcher:
             fetched_at=T0 + timedelta(hours=self.count),
         )
         with session_scope(self.engine) as session:
-            return record_fetch(session, self.document_id, DOC, result, SETTINGS)
+            return record_fetch(session, Events(), self.document_id, DOC, result, SETTINGS)
 
     def rows(self, model: type) -> list:
         with Session(self.engine) as session:
@@ -118,7 +121,7 @@ def test_flip_flop_is_not_alerted_until_it_holds(fetch: Fetcher) -> None:
     fetch(page(BASE))
     fetch(page(SELLS))
     flips = [fetch(page(BASE)), fetch(page(BASE))]
-    assert [r.decision for r in flips] == ["reversion", "reversion"]
+    assert [r.decision for r in flips] == ["flip_flop", "flip_flop"]
     assert all(r.severity is None and r.version_seq == 1 for r in flips)
     held = fetch(page(BASE))
     assert held.decision == "reverted" and held.version_seq == 3
@@ -130,7 +133,7 @@ def test_flip_flop_interrupted_by_the_current_text_starts_over(fetch: Fetcher) -
     fetch(page(BASE))
     fetch(page(SELLS))
     decisions = [fetch(page(text)).decision for text in (BASE, BASE, SELLS, BASE, BASE)]
-    assert decisions == ["reversion", "reversion", "unchanged", "reversion", "reversion"]
+    assert decisions == ["flip_flop", "flip_flop", "unchanged", "flip_flop", "flip_flop"]
     assert len(fetch.rows(Version)) == 2
 
 
@@ -140,7 +143,7 @@ def test_a_return_with_a_real_addition_is_a_new_version() -> None:
     plus = "\n".join([*BASE, "If you live in Brazil, write to our data protection officer at dpo@acme.test."])
     assert decide(plus, "c", b, [a], lambda _id: 0, 3).kind == "new_version"
     typo = "\n".join(BASE).replace("at any time.", "at any time .")
-    assert decide(typo, "d", b, [a], lambda _id: 0, 3).kind == "reversion"
+    assert decide(typo, "d", b, [a], lambda _id: 0, 3).kind == "flip_flop"
 
 
 @pytest.mark.parametrize(
@@ -216,9 +219,11 @@ def snapshot_page(extra: str) -> bytes:
     return page([*BASE[:-1], f"</p><div class='extra'><p>{extra}</p></div><p>{BASE[-1]}"])
 
 
-def reextract_with(engine: Engine, document_id: int, config: DocumentConfig) -> Reextracted:
+def reextract_with(
+    engine: Engine, document_id: int, config: DocumentConfig, events: Events | None = None
+) -> Reextracted:
     with session_scope(engine) as session:
-        return reextract_document(session, document_id, config)
+        return reextract_document(session, events or Events(), PlannedDocument(document_id, "acme", config))
 
 
 def test_reextraction_after_a_config_change_is_a_technical_version(db: tuple[Engine, int]) -> None:
@@ -247,19 +252,19 @@ def test_reextraction_that_reveals_a_missed_change_is_flagged(db: tuple[Engine, 
             body=snapshot_page(extra),
         )
         with session_scope(engine) as session:
-            assert record_fetch(session, document_id, old, result, SETTINGS).decision != "new_version"
-    done = reextract_with(engine, document_id, DOC)
-    assert done.result == "flagged"
-    with Session(engine) as session:
-        (change,) = session.exec(select(Change)).all()
-    assert (change.kind, change.severity, change.flagged) == ("technical", "REVIEW", True)
-    assert done.change is not None and done.change.id == change.id
+            assert record_fetch(session, Events(), document_id, old, result, SETTINGS).decision != "new_version"
     config = Config(
         vendors=[VendorConfig(id="acme", name="Acme", documents=[DOC])],
         alerts=AlertsConfig(
             channels=[ChannelConfig(name="mail", url="mailto://127.0.0.1:2525?from=a@acme.test&to=b@acme.test")]
         ),
     )
-    with session_scope(engine) as session:
-        rows = enqueue_change(session, session.get(Change, change.id), config)
-        assert [(row.channel, row.kind) for row in rows] == [("mail", "review")]  # to the digest, not at once
+    events = Events()
+    attach_outbox(events, config)
+    done = reextract_with(engine, document_id, DOC, events)
+    assert done.result == "flagged"
+    with Session(engine) as session:
+        (change,) = session.exec(select(Change)).all()
+        rows = session.exec(select(Outbox)).all()
+    assert (change.kind, change.severity, change.flagged) == ("technical", "REVIEW", True)
+    assert [(row.channel, row.kind, row.change_id) for row in rows] == [("mail", "review", change.id)]  # the digest

@@ -11,12 +11,12 @@ from reportlab.lib.pagesizes import letter
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
+from monitor.app.context import open_app
 from monitor.app.cycle import plan, run_cycle
 from monitor.config import ChangesConfig, Config, CrawlConfig, DocumentConfig, StorageConfig, VendorConfig
 from monitor.judge.inaccessible import Page, first_failure
 from monitor.text.pdf import is_pdf
 from monitor.text.pipeline import extract_version
-from storage.db import open_database
 from tests.support.sites import LoopbackSite
 
 WIDTH, HEIGHT = letter
@@ -133,8 +133,9 @@ def test_pdf_fetched_by_the_crawler_is_recorded_as_a_version(site: LoopbackSite,
             )
         ],
     )
-    engine = open_database(config.database_url)
-    result = run_cycle(config, engine, plan(config, engine))
+    application = open_app(config)
+    engine = application.engine
+    result = run_cycle(application, plan(application))
     outcomes = sorted((r.outcome, r.decision, r.version_seq, r.policy_date) for r in result.recorded)
     assert outcomes == [("no_text_layer", "inaccessible", None, None), ("ok", "first_version", 1, "2024-03-03")]
     engine.dispose()

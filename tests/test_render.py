@@ -15,21 +15,21 @@ from scrapy.http import HtmlResponse, Request
 from scrapy.settings import Settings
 from sqlmodel import select
 
-from crawler.job import Document
+from crawler.job import FetchRequest, RenderSettings
 from crawler.render import MODE_SETTING, needs_browser
 from crawler.results import FetchResult
+from monitor.app.context import open_app
 from monitor.app.cycle import plan, run_cycle
 from monitor.config import (
     ChangesConfig,
     Config,
     CrawlConfig,
     DocumentConfig,
-    RenderConfig,
     StorageConfig,
     VendorConfig,
 )
 from monitor.text.extract import extract_text
-from storage.db import open_database, session_scope
+from storage.db import session_scope
 from storage.models import Incident, Snapshot
 from tests.support.sites import LoopbackSite
 from tests.test_crawler import CLOUDFLARE_CHALLENGE, POLICY_TEXT, crawl_settings, run
@@ -85,8 +85,8 @@ def rendered() -> Iterator[tuple[LoopbackSite, dict[str, FetchResult], Any, set[
             {"key": "challenge", "url": site.url("/challenge")},
             {"key": "plain", "url": site.url("/plain")},
         ]
-        settings = crawl_settings(render=True, timeout=15.0, user_agent="policy-monitor-test/1.0 (+http://x)")
-        results, report = run({"settings": settings, "documents": documents}, timeout=60)
+        settings = crawl_settings(timeout=15.0)
+        results, report = run({"settings": settings, "render": {"enabled": True}, "documents": documents}, timeout=60)
         yield site, results, report, before
 
 
@@ -140,11 +140,11 @@ def test_without_a_browser_render_documents_are_render_unavailable(site: Loopbac
         {"key": "plain", "url": site.url("/plain")},
         {"key": "blocked", "url": site.url("/blocked")},
     ]
-    off, _ = run({"settings": crawl_settings(render=False), "documents": documents})
+    off, _ = run({"settings": crawl_settings(), "render": {"enabled": False}, "documents": documents})
     assert [off[key].outcome for key in ("render", "plain", "blocked")] == ["render_unavailable", "ok", "http_error"]
     assert "[render] enabled = false" in off["render"].error
-    no_chromium = crawl_settings(render=True, chromium_path="/nonexistent/chromium")
-    missing, _ = run({"settings": no_chromium, "documents": documents})
+    no_chromium = {"enabled": True, "chromium_path": "/nonexistent/chromium"}
+    missing, _ = run({"settings": crawl_settings(), "render": no_chromium, "documents": documents})
     assert [missing[key].outcome for key in ("render", "plain", "blocked")] == [
         "render_unavailable",
         "ok",
@@ -177,7 +177,7 @@ def test_fallback_middleware_asks_the_browser_once() -> None:
     from crawler.middleware import RenderFallbackMiddleware
 
     middleware = RenderFallbackMiddleware(SimpleNamespace(settings=Settings({MODE_SETTING: "available"})))
-    document = Document(key="1", url="http://h/p", wait_for="main")
+    document = FetchRequest(key="1", url="http://h/p", wait_for="main")
     request = Request("http://h/p", meta={"document": document})
     retry = middleware.process_response(request, HtmlResponse("http://h/p", status=403, body=b"", request=request))
     assert isinstance(retry, Request) and retry.dont_filter and retry.meta["playwright"] and retry.meta["render_tried"]
@@ -194,7 +194,7 @@ def test_render_unavailable_is_an_incident_and_recorded_truthfully(site: Loopbac
     config = Config(
         storage=StorageConfig(url=f"sqlite:///{tmp_path / 'render.db'}"),
         crawl=CrawlConfig(delay=0, timeout=3, retries=0, autothrottle=False, user_agent="test (+http://x)"),
-        render=RenderConfig(enabled=False),
+        render=RenderSettings(enabled=False),
         changes=ChangesConfig(),
         vendors=[
             VendorConfig(
@@ -207,8 +207,9 @@ def test_render_unavailable_is_an_incident_and_recorded_truthfully(site: Loopbac
             )
         ],
     )
-    engine = open_database(config.database_url)
-    result = run_cycle(config, engine, plan(config, engine))
+    application = open_app(config)
+    engine = application.engine
+    result = run_cycle(application, plan(application))
     by_outcome = {r.outcome: r for r in result.recorded}
     assert set(by_outcome) == {"render_unavailable", "ok"}
     assert by_outcome["render_unavailable"].version_seq is None
@@ -238,8 +239,9 @@ def test_a_cycle_sends_only_what_needs_it_through_the_browser(site: LoopbackSite
         ),
         vendors=[VendorConfig(id=vendor, name=vendor, documents=[doc]) for vendor, doc in documents.items()],
     )
-    engine = open_database(config.database_url)
-    result = run_cycle(config, engine, plan(config, engine))
+    application = open_app(config)
+    engine = application.engine
+    result = run_cycle(application, plan(application))
     assert result.status == "finished"
     with session_scope(engine) as session:
         snapshots = {s.requested_url.rsplit("/", 1)[-1]: s for s in session.exec(select(Snapshot))}

@@ -13,18 +13,10 @@ from sqlalchemy import Engine, func, inspect
 from sqlmodel import Session, SQLModel, select
 
 from storage.db import open_database, session_scope
-from storage.models import Blob, Version
-from storage.queries import (
-    DocumentSpec,
-    current_version,
-    list_versions,
-    load_blob,
-    store_blob,
-    sync_documents,
-    vendor_documents,
-    version_at,
-    version_by_seq,
-)
+from storage.documents import sync_documents, vendor_documents
+from storage.fetches import load_blob, store_blob
+from storage.models import Blob, Document, Version
+from storage.versions import current_version, list_versions, version_at, version_by_seq
 from tests.support.dbs import postgres_database
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -41,10 +33,14 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
         engine.dispose()
 
 
-SPECS = [
-    DocumentSpec("acme", "Acme", "privacy_policy", "https://acme.test/privacy?brand=A", "en"),
-    DocumentSpec("acme", "Acme", "terms", "https://acme.test/terms", None),
-]
+VENDORS = {"acme": "Acme"}
+
+
+def wanted_documents() -> list[Document]:
+    return [
+        Document(vendor_id="acme", type="privacy_policy", url="https://acme.test/privacy?brand=A", language="en"),
+        Document(vendor_id="acme", type="terms", url="https://acme.test/terms"),
+    ]
 
 
 def add_version(session: Session, document_id: int, seq: int, text: str, first_seen: datetime) -> Version:
@@ -71,11 +67,11 @@ def test_migrations_match_the_models(engine: Engine) -> None:
 
 def test_documents_sync_with_the_config(engine: Engine) -> None:
     with session_scope(engine) as session:
-        docs = sync_documents(session, SPECS)
+        docs = sync_documents(session, VENDORS, wanted_documents())
         assert docs[("acme", "privacy_policy")].url == "https://acme.test/privacy?brand=A"
-    moved = [DocumentSpec("acme", "Acme Inc", "privacy_policy", "https://acme.test/p2", "en")]
+    moved = [Document(vendor_id="acme", type="privacy_policy", url="https://acme.test/p2", language="en")]
     with session_scope(engine) as session:
-        sync_documents(session, moved)
+        sync_documents(session, {"acme": "Acme Inc"}, moved)
     with Session(engine) as session:
         documents = {d.type: d for d in vendor_documents(session, "acme")}
         assert documents["privacy_policy"].url == "https://acme.test/p2"
@@ -98,7 +94,7 @@ def test_blobs_are_compressed_and_stored_once(engine: Engine) -> None:
 def test_datetimes_come_back_aware_utc_and_naive_ones_are_refused(engine: Engine) -> None:
     paris = T0.astimezone(__import__("zoneinfo").ZoneInfo("Europe/Paris"))
     with session_scope(engine) as session:
-        doc_id = sync_documents(session, SPECS)[("acme", "privacy_policy")].id
+        doc_id = sync_documents(session, VENDORS, wanted_documents())[("acme", "privacy_policy")].id
         add_version(session, doc_id, 1, "a", paris)
     with Session(engine) as session:
         version = current_version(session, doc_id)
@@ -111,7 +107,7 @@ def test_datetimes_come_back_aware_utc_and_naive_ones_are_refused(engine: Engine
 
 def test_version_lookups(engine: Engine) -> None:
     with session_scope(engine) as session:
-        doc_id = sync_documents(session, SPECS)[("acme", "privacy_policy")].id
+        doc_id = sync_documents(session, VENDORS, wanted_documents())[("acme", "privacy_policy")].id
         for seq in (1, 2, 3):
             add_version(session, doc_id, seq, f"text {seq}", T0 + timedelta(days=10 * seq))
     with Session(engine) as session:

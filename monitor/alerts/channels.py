@@ -1,9 +1,11 @@
 """Alert channels: Apprise URLs, the registered kinds that send to them, and masking of their secrets.
 
 A channel's kind follows from the Apprise service its URL names: Slack gets Block Kit, e-mail gets
-an HTML message with a plain-text part and a stable Message-ID, anything else Apprise supports gets
-plain text. Each kind is a small class registered in :data:`CHANNELS` (its docstring says what it
-sends). Apprise writes raw URLs into its log lines, so its logger does not propagate: what it says
+an HTML message with a plain-text part and a stable Message-ID, Microsoft Teams an Adaptive Card
+(:mod:`monitor.alerts.teams`), and anything else Apprise supports gets plain text (the explicit
+:data:`FALLBACK`). Each kind is a small class registered in :data:`CHANNELS` (its docstring says what
+it sends); third-party kinds come from the ``policy_monitor.channels`` entry-point group. Apprise
+writes raw URLs into its log lines, so its logger does not propagate: what it says
 about a delivery reaches us through the notify result, with the URL's secrets masked.
 """
 
@@ -19,7 +21,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formataddr, formatdate
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import apprise
@@ -28,6 +30,7 @@ from apprise.plugins.email import NotifyEmail
 from apprise.plugins.email.smtp import SMTP_EXCEPTIONS, AppriseSMTPController
 from apprise.plugins.slack import NotifySlack
 
+from crawler.kinds import Kind, Registry
 from monitor.alerts.formats import CHAT_SENTENCES, to_html, to_slack, to_text
 from monitor.alerts.messages import Message
 
@@ -90,10 +93,11 @@ def redact(text: str, url: str) -> str:
     return text
 
 
-class Channel:
-    """A configured channel: its name, its Apprise URL and service, and how it renders and sends."""
+CHANNELS: Registry[type[Channel]] = Registry("channels", "Alert channel kinds (chosen by the URL's Apprise service)")
 
-    kind: ClassVar[str]
+
+class Channel(Kind, registry=CHANNELS):
+    """A configured channel: its name, its Apprise URL and service, and how it formats and sends."""
 
     def __init__(self, name: str, url: str, plugin: Any) -> None:
         self.name, self.url, self.plugin = name, url, plugin
@@ -103,12 +107,12 @@ class Channel:
         """Whether this kind handles the Apprise service ``plugin``."""
         raise NotImplementedError
 
-    def render(self, message: Message) -> dict[str, Any]:
+    def payload(self, message: Message) -> dict[str, Any]:
         """The message as this kind sends it (stored in the outbox, so retries send the same thing)."""
         raise NotImplementedError
 
     def send(self, payload: dict[str, Any], message_id: str) -> str | None:
-        """Deliver a rendered payload: None when done, else what went wrong (one line, secrets masked)."""
+        """Deliver a payload: None when done, else what went wrong (one line, secrets masked)."""
         raise NotImplementedError
 
     def new_message_id(self) -> str:
@@ -129,20 +133,22 @@ class Channel:
         said = [entry.message for entry in result.logs() if entry.level in ("WARNING", "ERROR")]
         return self._error(said[-1] if said else f"{self.kind} delivery failed")
 
+    def _notify_with_template(self, content: dict[str, Any], title: str, body: str) -> str | None:
+        """Post `content` as the JSON template of an Apprise service that takes one (Slack, Workflows)."""
+        with tempfile.TemporaryDirectory(prefix="policy-monitor-") as folder:
+            template = Path(folder) / "template.json"
+            template.write_text(json.dumps(content), encoding="utf-8")
+            plugin = _plugin({**type(self.plugin).parse_url(self.plugin.url()), "template": str(template)})
+            self.prepare(plugin)
+            return self._notify(plugin, title, body, apprise.NotifyFormat.TEXT)
+
+    def prepare(self, plugin: Any) -> None:
+        """Adjust the Apprise service object just before a template is posted through it (nothing by default)."""
+
     def _error(self, text: str) -> str:
         return redact(" ".join(text.split()), self.url)
 
 
-CHANNELS: dict[str, type[Channel]] = {}
-
-
-def register(cls: type[Channel]) -> type[Channel]:
-    """Class decorator: add a channel kind to :data:`CHANNELS` (the generic kind is registered last)."""
-    CHANNELS[cls.kind] = cls
-    return cls
-
-
-@register
 class SlackChannel(Channel):
     """Slack (slack://... or a hooks.slack.com webhook): Block Kit with the changed sentences, sized for chat."""
 
@@ -152,21 +158,18 @@ class SlackChannel(Channel):
     def accepts(cls, plugin: Any) -> bool:
         return isinstance(plugin, NotifySlack)
 
-    def render(self, message: Message) -> dict[str, Any]:
+    def payload(self, message: Message) -> dict[str, Any]:
         return {"title": message.subject, "attachment": to_slack(message)}
 
     def send(self, payload: dict[str, Any], message_id: str) -> str | None:
-        # Apprise posts custom Block Kit from a template file: the rendered attachment is that file.
-        with tempfile.TemporaryDirectory(prefix="policy-monitor-slack-") as folder:
-            template = Path(folder) / "blocks.json"
-            template.write_text(json.dumps(payload["attachment"]), encoding="utf-8")
-            plugin = _plugin({**NotifySlack.parse_url(self.plugin.url()), "template": str(template)})
-            if endpoint := os.environ.get(SLACK_ENDPOINT_ENV):
-                plugin.webhook_url = endpoint
-            return self._notify(plugin, payload["title"], payload["attachment"]["fallback"], apprise.NotifyFormat.TEXT)
+        # Apprise posts custom Block Kit from a template file: the attachment is that file.
+        return self._notify_with_template(payload["attachment"], payload["title"], payload["attachment"]["fallback"])
+
+    def prepare(self, plugin: Any) -> None:
+        if endpoint := os.environ.get(SLACK_ENDPOINT_ENV):
+            plugin.webhook_url = endpoint
 
 
-@register
 class EmailChannel(Channel):
     """E-mail (mailto://, mailtos://): HTML with <del>/<ins> word highlights, plain text, a stable Message-ID.
 
@@ -180,7 +183,7 @@ class EmailChannel(Channel):
     def accepts(cls, plugin: Any) -> bool:
         return type(plugin) is NotifyEmail
 
-    def render(self, message: Message) -> dict[str, Any]:
+    def payload(self, message: Message) -> dict[str, Any]:
         return {"subject": message.subject, "text": to_text(message), "html": to_html(message)}
 
     def new_message_id(self) -> str:
@@ -227,9 +230,8 @@ class EmailChannel(Channel):
         return self._error(f"the server did not accept the message for {', '.join(refused)}") if refused else None
 
 
-@register
 class AppriseChannel(Channel):
-    """Any other service Apprise supports (Teams, Discord, ntfy, ...): the message as plain text."""
+    """Any other service Apprise supports (Discord, ntfy, Telegram, ...): the message as plain text (the fallback)."""
 
     kind = "apprise"
 
@@ -237,17 +239,21 @@ class AppriseChannel(Channel):
     def accepts(cls, plugin: Any) -> bool:
         return True
 
-    def render(self, message: Message) -> dict[str, Any]:
+    def payload(self, message: Message) -> dict[str, Any]:
         return {"title": message.subject, "body": to_text(message, limit=CHAT_SENTENCES)}
 
     def send(self, payload: dict[str, Any], message_id: str) -> str | None:
         return self._notify(self.plugin, payload["title"], payload["body"], apprise.NotifyFormat.TEXT)
 
 
+#: The kind of a channel whose service no other kind accepts.
+FALLBACK = AppriseChannel
+
+
 def open_channel(name: str, url: str) -> Channel:
-    """The channel of the first registered kind that accepts the URL's Apprise service."""
+    """The channel of the registered kind that accepts the URL's Apprise service, else of :data:`FALLBACK`."""
     plugin = _plugin(url)
     if plugin is None:
         raise ValueError(f"channel {name!r}: {url_problem(url)}")
-    kind = next(cls for cls in CHANNELS.values() if cls.accepts(plugin))
+    kind = next((cls for cls in CHANNELS.values() if cls is not FALLBACK and cls.accepts(plugin)), FALLBACK)
     return kind(name, url, plugin)

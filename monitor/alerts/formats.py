@@ -31,7 +31,8 @@ def colour(message: Message) -> str:
     return SEVERITY_COLOURS.get(message.severity or "", KIND_COLOURS.get(message.kind, "#374151"))
 
 
-def _more(count: int) -> str:
+def more(count: int) -> str:
+    """``and 3 more changes``."""
     return f"and {count} more change{'s' if count != 1 else ''}"
 
 
@@ -62,7 +63,7 @@ def _sentences_text(message: Message, limit: int, indent: str = "") -> list[str]
         lines += ["", f"{indent}[{sentence.section}] {sentence.kind}", f"{indent}  {text_words(sentence.words)}"]
         lines += [f"{indent}  - {reason(title, terms)}" for title, terms in sentence.evidence]
     if len(message.sentences) > limit:
-        lines += ["", indent + _more(len(message.sentences) - limit)]
+        lines += ["", indent + more(len(message.sentences) - limit)]
     return lines
 
 
@@ -146,7 +147,7 @@ def _facts_html(facts: Iterable[tuple[str, str]]) -> str:
 def _sentences_html(message: Message, limit: int) -> str:
     parts = [_sentence_html(sentence) for sentence in message.sentences[:limit]]
     if len(message.sentences) > limit:
-        parts.append(f'<p style="{_MUTED}">{html.escape(_more(len(message.sentences) - limit))}</p>')
+        parts.append(f'<p style="{_MUTED}">{html.escape(more(len(message.sentences) - limit))}</p>')
     return "\n".join(parts)
 
 
@@ -186,9 +187,19 @@ def slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def clip_words(words: Iterable[tuple[int, str]], context: int = CHAT_CONTEXT_WORDS) -> list[tuple[int, str]]:
+    """A word diff for chat: unchanged runs shortened to ``context`` words next to each change."""
+    pairs = list(words)
+    last = len(pairs) - 1
+    return [
+        (op, _clip(text, context, first=index == 0, last=index == last) if op not in (DELETE, INSERT) else text)
+        for index, (op, text) in enumerate(pairs)
+    ]
+
+
 def slack_words(words: Iterable[tuple[int, str]], context: int = CHAT_CONTEXT_WORDS) -> str:
     """A word diff in mrkdwn: removed words ~struck~, added ones *bold*, long unchanged runs clipped."""
-    pairs = list(words)
+    pairs = clip_words(words, context)
     out = []
     for index, (op, text) in enumerate(pairs):
         if op == INSERT and index and pairs[index - 1][0] == DELETE:
@@ -198,7 +209,7 @@ def slack_words(words: Iterable[tuple[int, str]], context: int = CHAT_CONTEXT_WO
         elif op == INSERT:
             out.append(_wrap(text, "*", "*", slack_escape))
         else:
-            out.append(slack_escape(_clip(text, context, first=index == 0, last=index == len(pairs) - 1)))
+            out.append(slack_escape(text))
     line = "".join(out)
     return line if len(line) <= CHAT_SENTENCE_CHARS else line[: CHAT_SENTENCE_CHARS - 1].rstrip() + "…"
 
@@ -235,7 +246,7 @@ def to_slack(message: Message, limit: int = CHAT_SENTENCES) -> dict[str, Any]:
         if sentence.evidence:
             blocks.append(_context([slack_escape(reason(*pair)) for pair in sentence.evidence[:3]]))
     rest = len(message.sentences) - len(shown)
-    footer = [_more(rest)] if rest > 0 else []
+    footer = [more(rest)] if rest > 0 else []
     footer += [slack_escape(f"Note: {note}") for note in message.notes[:2]]
     footer += _see_lines(message)
     if footer:

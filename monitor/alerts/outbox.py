@@ -1,12 +1,13 @@
 """The alert outbox: alerts are queued with the change that causes them and sent by `drain`.
 
-`enqueue` runs inside the transaction that records a fetch, so an alert is committed together with
-its Change or Incident or not at all: a crash can never lose one. `drain` claims each due row (a
-short lease, so two senders never send the same row at once), sends it through its channel and then
-records the outcome; a crash between sending and recording can only resend it, with the same
-Message-ID. Failures are retried with exponential backoff, and after `alerts.max_attempts` the row is
-`failed` and stays listed by `monitor alerts`. REVIEW changes wait as `review` rows until the
-channel's daily digest is due, then go out together as one `digest` row.
+`queue_change` and `queue_incident` run inside the transaction that records a fetch (the application
+attaches them to its recording events), so an alert is committed together with its Change or Incident
+or not at all: a crash can never lose one. `drain` claims each due row (a short lease, so two senders
+never send the same row at once), sends it through its channel and then records the outcome; a crash
+between sending and recording can only resend it, with the same Message-ID. Failures are retried with
+exponential backoff, and after `alerts.max_attempts` the row is `failed` and stays listed by
+`monitor alerts`. REVIEW changes wait as `review` rows until the channel's daily digest is due, then go
+out together as one `digest` row.
 
 What is sent: a MATERIAL change at once, a REVIEW change in the digest, NOISE never; a reversion
 that held at once; an incident when it opens and when it resolves. Each channel's filters
@@ -20,20 +21,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import Engine, update
-from sqlmodel import Session, col, select
+from sqlalchemy import Engine
+from sqlmodel import Session
 
 from monitor.alerts.channels import Channel, open_channel
 from monitor.alerts.messages import About, Message, change_message, digest_message, incident_message, sample_message
-from monitor.app.record import Recorded
 from monitor.config import AlertsConfig, Config
 from storage.db import session_scope
-from storage.models import Change, Document, Incident, Outbox, Vendor, Version, utcnow
+from storage.documents import get_document, get_vendor
+from storage.incidents import get_incident
+from storage.models import Change, Document, Incident, Outbox, utcnow
+from storage.outbox import REVIEW, add_alert, claim_alert, due_alert_ids, due_reviews, get_alert
+from storage.versions import get_change, get_version
 
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=10)  # a claimed row is tried again after this if its sender died
-REVIEW = "review"
 DIGEST = "digest"
 
 
@@ -49,32 +52,27 @@ class _Event:
     incident_id: int | None = None
 
 
-def enqueue(session: Session, recorded: Recorded, config: Config) -> list[Outbox]:
-    """Queue the alerts one recorded fetch calls for, in the caller's transaction."""
-    rows: list[Outbox] = []
-    if recorded.change_id is not None:
-        change = session.get(Change, recorded.change_id)
-        assert change is not None
-        rows += enqueue_change(session, change, config)
-    if config.alerts.channels and recorded.incident in ("opened", "resolved") and recorded.incident_id is not None:
-        incident = session.get(Incident, recorded.incident_id)
-        assert incident is not None
-        at = incident.opened_at if recorded.incident == "opened" else incident.resolved_at
-        assert at is not None
-        event = _Event("incidents", f"incident_{recorded.incident}", None, at, incident_id=incident.id)
-        rows += _route_events(session, [event], incident.document_id, config)
-    return rows
-
-
-def enqueue_change(session: Session, change: Change, config: Config) -> list[Outbox]:
-    """Queue the alerts one Change calls for (e.g. a flagged re-extraction), in the caller's transaction."""
+def queue_change(session: Session, change: Change, config: Config) -> list[Outbox]:
+    """Queue the alerts one Change calls for, in the caller's transaction."""
     if not config.alerts.channels:
         return []
     return _route_events(session, _change_events(change, config.alerts), change.document_id, config)
 
 
+def queue_incident(session: Session, incident: Incident, config: Config) -> list[Outbox]:
+    """Queue the alerts an incident that just opened (or just resolved) calls for, in the caller's transaction."""
+    if not config.alerts.channels:
+        return []
+    opened = incident.resolved_at is None
+    at = incident.opened_at if opened else incident.resolved_at
+    assert at is not None
+    kind = "incident_opened" if opened else "incident_resolved"
+    event = _Event("incidents", kind, None, at, incident_id=incident.id)
+    return _route_events(session, [event], incident.document_id, config)
+
+
 def _route_events(session: Session, events: list[_Event], document_id: int, config: Config) -> list[Outbox]:
-    document = session.get(Document, document_id)
+    document = get_document(session, document_id)
     assert document is not None
     return [row for event in events for row in _route(session, event, document, config)]
 
@@ -113,35 +111,35 @@ def _route(session: Session, event: _Event, document: Document, config: Config) 
             incident_id=event.incident_id,
             next_attempt_at=event.at,
             message_id=channel.new_message_id(),
-            payload=channel.render(message) if message else None,
+            payload=channel.payload(message) if message else None,
         )
-        session.add(row)
-        rows.append(row)
-    session.flush()
+        rows.append(add_alert(session, row))
     return rows
 
 
 def _event_message(session: Session, event: _Event, alerts: AlertsConfig) -> Message:
     if event.change_id is not None:
-        change = session.get(Change, event.change_id)
+        change = get_change(session, event.change_id)
         assert change is not None
         return _change_message(session, change, alerts)
-    incident = session.get(Incident, event.incident_id)
+    assert event.incident_id is not None
+    incident = get_incident(session, event.incident_id)
     assert incident is not None
-    document = session.get(Document, incident.document_id)
+    document = get_document(session, incident.document_id)
     assert document is not None
     return incident_message(_about(session, document), incident, document.url)
 
 
 def _about(session: Session, document: Document) -> About:
-    vendor = session.get(Vendor, document.vendor_id)
+    vendor = get_vendor(session, document.vendor_id)
     return About(document.vendor_id, vendor.name if vendor else document.vendor_id, document.type)
 
 
 def _change_message(session: Session, change: Change, alerts: AlertsConfig) -> Message:
-    document = session.get(Document, change.document_id)
-    old = session.get(Version, change.previous_version_id)
-    new = session.get(Version, change.version_id)
+    assert change.previous_version_id is not None
+    document = get_document(session, change.document_id)
+    old = get_version(session, change.previous_version_id)
+    new = get_version(session, change.version_id)
     assert document is not None and old is not None and new is not None
     return change_message(_about(session, document), change, old, new, alerts.diff_url)
 
@@ -170,14 +168,9 @@ def drain(engine: Engine, config: Config, now: datetime | None = None) -> Draine
     for channel in channels.values():
         _build_digest(engine, channel, config.alerts, now)
     with Session(engine) as session:
-        due = session.exec(
-            select(Outbox.id)
-            .where(Outbox.status == "queued", Outbox.kind != REVIEW, Outbox.next_attempt_at <= now)
-            .order_by(col(Outbox.next_attempt_at), col(Outbox.id))
-        ).all()
+        due = due_alert_ids(session, now)
     drained = Drained()
     for row_id in due:
-        assert row_id is not None
         status = deliver(engine, row_id, channels, config.alerts, now)
         if status == "sent":
             drained.sent += 1
@@ -192,7 +185,8 @@ def deliver(
     engine: Engine, row_id: int, channels: dict[str, Channel], alerts: AlertsConfig, now: datetime
 ) -> str | None:
     """Claim one row, send it and record the outcome; its new status, or None if another sender has it."""
-    row = _claim(engine, row_id, now)
+    with session_scope(engine) as session:
+        row = claim_alert(session, row_id, now, LEASE)
     if row is None:
         return None
     channel = channels.get(row.channel)
@@ -221,48 +215,28 @@ def deliver(
     return row.status
 
 
-def _claim(engine: Engine, row_id: int, now: datetime) -> Outbox | None:
-    """Count an attempt and lease the row; None when it is no longer due (another sender took it)."""
-    with session_scope(engine) as session:
-        row = session.get(Outbox, row_id)
-        if row is None or row.status != "queued" or row.next_attempt_at > now:
-            return None
-        claimed = session.connection().execute(
-            update(Outbox)
-            .where(col(Outbox.id) == row_id, col(Outbox.attempts) == row.attempts, col(Outbox.status) == "queued")
-            .values(attempts=row.attempts + 1, next_attempt_at=now + LEASE)
-        )
-        if claimed.rowcount != 1:
-            return None
-        session.refresh(row)
-        return row
-
-
 def _build_digest(engine: Engine, channel: Channel, alerts: AlertsConfig, now: datetime) -> None:
     """Turn the channel's due REVIEW rows into one queued digest row (one transaction)."""
     with session_scope(engine) as session:
-        reviews = session.exec(
-            select(Outbox)
-            .where(Outbox.channel == channel.name, Outbox.kind == REVIEW, Outbox.status == "queued")
-            .where(Outbox.next_attempt_at <= now)
-            .order_by(col(Outbox.id))
-        ).all()
+        reviews = due_reviews(session, channel.name, now)
         if not reviews:
             return
         items = []
         for review in reviews:
-            change = session.get(Change, review.change_id)
+            assert review.change_id is not None
+            change = get_change(session, review.change_id)
             assert change is not None
             items.append(_change_message(session, change, alerts))
-        digest = Outbox(
-            channel=channel.name,
-            kind=DIGEST,
-            next_attempt_at=now,
-            message_id=channel.new_message_id(),
-            payload=channel.render(digest_message(items)),
+        digest = add_alert(
+            session,
+            Outbox(
+                channel=channel.name,
+                kind=DIGEST,
+                next_attempt_at=now,
+                message_id=channel.new_message_id(),
+                payload=channel.payload(digest_message(items)),
+            ),
         )
-        session.add(digest)
-        session.flush()
         for review in reviews:
             review.status, review.digest_id = "digested", digest.id
             session.add(review)
@@ -280,37 +254,28 @@ def send_test(engine: Engine, config: Config, names: Sequence[str], now: datetim
                 kind="test",
                 next_attempt_at=now,
                 message_id=channel.new_message_id(),
-                payload=channel.render(sample_message(channel.name, now)),
+                payload=channel.payload(sample_message(channel.name, now)),
             )
-            session.add(row)
-            session.flush()
-            ids[channel.name] = row.id
+            ids[channel.name] = add_alert(session, row).id
     results = {}
     for name, row_id in ids.items():
         assert row_id is not None
         deliver(engine, row_id, channels, config.alerts, now)
         with Session(engine) as session:
-            row = session.get(Outbox, row_id)
+            row = get_alert(session, row_id)
             assert row is not None
             results[name] = row
     return results
-
-
-def outbox_rows(session: Session, statuses: Sequence[str] = (), limit: int = 50) -> list[Outbox]:
-    """The latest outbox rows (of the given statuses), newest first."""
-    query = select(Outbox)
-    if statuses:
-        query = query.where(col(Outbox.status).in_(statuses))
-    return list(session.exec(query.order_by(col(Outbox.id).desc()).limit(limit)))
 
 
 def describe(session: Session, row: Outbox) -> str:
     """What a row is about, in a few words: the document and the change's headline or the incident."""
     if row.kind in ("test", DIGEST):
         return "sample message" if row.kind == "test" else "REVIEW digest"
-    change = session.get(Change, row.change_id) if row.change_id else None
-    incident = session.get(Incident, row.incident_id) if row.incident_id else None
-    document = session.get(Document, change.document_id if change else incident.document_id if incident else None)
+    change = get_change(session, row.change_id) if row.change_id else None
+    incident = get_incident(session, row.incident_id) if row.incident_id else None
+    owner = change.document_id if change else incident.document_id if incident else None
+    document = get_document(session, owner) if owner is not None else None
     where = f"{document.vendor_id} {document.type}" if document else "?"
     if change:
         return f"{where}: {change.severity} {change.headline}"

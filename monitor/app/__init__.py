@@ -1,0 +1,51 @@
+"""The application layer: the only API the faces (CLI, daemon, demo, benches, a web view) call.
+
+Use cases change the record (`check_documents`, `reextract`, `replay`, `send_due_alerts`,
+`send_test_alert`); read models return plain dataclasses (`watched_documents`, `history`,
+`version_text`, `version_pair`, `recent_changes`, `outbox_rows`, `configured_channels`, `status`,
+`kinds`, `preview`). Open the application once with `open_app(load_settings(path))`. Names are
+imported on first use, so that a face that needs only one of them does not load the extraction,
+alerting or crawling code.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_API = {
+    "App": "context",
+    "NotFound": "context",
+    "StorageError": "context",
+    "load_settings": "context",
+    "open_app": "context",
+    "check_documents": "cycle",
+    "CycleResult": "cycle",
+    "reextract": "technical",
+    "replay": "saved_pages",
+    "replay_files": "saved_pages",
+    "send_due_alerts": "alerting",
+    "send_test_alert": "alerting",
+    "configured_channels": "alerting",
+    "preview": "previews",
+    "watched_documents": "reads",
+    "history": "reads",
+    "version_text": "reads",
+    "version_pair": "reads",
+    "recent_changes": "reads",
+    "outbox_rows": "reads",
+    "end_of_day": "reads",
+    "status": "health",
+    "kinds": "registries",
+    "family_names": "registries",
+}
+
+__all__ = sorted(_API)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _API:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{_API[name]}"), name)
+    globals()[name] = value
+    return value

@@ -1,9 +1,9 @@
-"""One crawl cycle: plan the documents, fetch them in one crawler child, record each result.
+"""Checking documents: plan them, fetch them in one crawler child, record each result.
 
 Fetch (the `crawler` child), extract (`monitor.text.pipeline`) and record (`monitor.app.record`) stay
-separate; this module only wires them and keeps the crawl-run record.  Every planned document
-ends the cycle with a snapshot, failures included (`not_fetched` when the crawler never
-reported it).
+separate; this module only wires them and keeps the crawl-run record. Every planned document ends
+the cycle with a snapshot, failures included (`not_fetched` when the crawler never reported it).
+:func:`check_documents` is the use case every face calls (the CLI's `crawl`, the daemon's jobs).
 """
 
 from __future__ import annotations
@@ -13,26 +13,27 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from sqlalchemy import Engine
-
+from crawler.job import FetchRequest, Job, RenderSettings
 from crawler.outcomes import NotFetched
 from crawler.process import run_crawl
 from crawler.render import browser_available, needs_browser
 from crawler.results import FetchResult
-from monitor.alerts.outbox import enqueue
+from monitor.app.context import App, NotFound
 from monitor.app.record import Recorded, record_fetch
-from monitor.config import Config, CrawlConfig, DocumentConfig, RenderConfig
+from monitor.config import Config, DocumentConfig
 from storage.db import session_scope
-from storage.queries import DocumentSpec, finish_run, start_run, sync_documents
+from storage.documents import sync_documents
+from storage.fetches import close_unfinished_runs, finish_run, start_run
+from storage.locks import database_lock
+from storage.models import Document
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class PlannedDocument:
-    """A document the cycle will fetch."""
+    """A document a use case works on: its stored id, its vendor and what the config says of it."""
 
     document_id: int
     vendor_id: str
@@ -43,7 +44,7 @@ class PlannedDocument:
 class CycleResult:
     """How a cycle went: its run id, what each document gave, and whether the crawler ended well."""
 
-    run_id: int
+    run_id: int | None
     planned: list[PlannedDocument]
     recorded: list[Recorded] = field(default_factory=list)
     status: str = "finished"
@@ -55,70 +56,96 @@ class CycleResult:
         return sum(r.new_version for r in self.recorded)
 
 
-def sync_config(config: Config, engine: Engine) -> dict[tuple[str, str], int]:
-    """Make the stored vendors and documents match the config; returns document ids by (vendor, type)."""
-    specs = [
-        DocumentSpec(vendor.id, vendor.name, doc.type, doc.url, doc.language)
+def check_documents(
+    app: App,
+    vendor_ids: Sequence[str] | None = None,
+    *,
+    schedule: str | None = None,
+    catch_up: bool = False,
+    trigger: str = "cli",
+    stop: threading.Event | None = None,
+    on_planned: Callable[[int], None] | None = None,
+    on_recorded: Callable[[Recorded], None] | None = None,
+) -> CycleResult:
+    """Fetch and record the documents of the given vendors (all by default), one cycle at a time per database.
+
+    `schedule` keeps the documents crawled on that schedule; `catch_up` only those that interrupted
+    runs never recorded. `on_planned(count)` is told how many documents the cycle fetches before it
+    starts. Raises NotFound for an unknown vendor; a cycle with nothing to fetch records no run.
+    """
+    for vendor_id in vendor_ids or ():
+        if app.config.vendor(vendor_id) is None:
+            known = ", ".join(v.id for v in app.config.vendors) or "none configured"
+            raise NotFound(f"unknown vendor {vendor_id!r} (known: {known})")
+    with database_lock(app.config.database_url, "cycle"):  # one cycle at a time, across processes
+        planned = catch_up_plan(app) if catch_up else plan(app, vendor_ids or None)
+        if schedule is not None:
+            members = set(app.config.schedules().get(schedule, []))
+            planned = [p for p in planned if (p.vendor_id, p.config.type) in members]
+        if on_planned is not None:
+            on_planned(len(planned))
+        if not planned:
+            return CycleResult(run_id=None, planned=[])
+        return run_cycle(app, planned, trigger=trigger, stop=stop, on_recorded=on_recorded)
+
+
+def sync_config(app: App) -> dict[tuple[str, str], int]:
+    """Make the stored vendors and documents match the config; document ids by (vendor, type)."""
+    config = app.config
+    vendors = {vendor.id: vendor.name for vendor in config.vendors}
+    documents = [
+        Document(vendor_id=vendor.id, type=doc.type, url=doc.url, language=doc.language)
         for vendor in config.vendors
         for doc in vendor.documents
     ]
-    with session_scope(engine) as session:
-        documents = sync_documents(session, specs)
-        return {key: doc.id for key, doc in documents.items() if doc.id is not None}
+    with session_scope(app.engine) as session:
+        synced = sync_documents(session, vendors, documents)
+        return {key: doc.id for key, doc in synced.items() if doc.id is not None}
 
 
-def plan(config: Config, engine: Engine, vendor_ids: Sequence[str] | None = None) -> list[PlannedDocument]:
+def plan(app: App, vendor_ids: Sequence[str] | None = None) -> list[PlannedDocument]:
     """The documents of the given vendors (all when None), synced to storage first."""
-    ids = sync_config(config, engine)
+    ids = sync_config(app)
     return [
         PlannedDocument(ids[(vendor.id, doc.type)], vendor.id, doc)
-        for vendor in config.vendors
+        for vendor in app.config.vendors
         if vendor_ids is None or vendor.id in vendor_ids
         for doc in vendor.documents
     ]
 
 
-JOB_SETTINGS = {
-    "user_agent",
-    "timeout",
-    "delay",
-    "concurrency_per_domain",
-    "obey_robots_txt",
-    "retries",
-    "max_bytes",
-    "autothrottle",
-    "log_level",
-}
+def catch_up_plan(app: App) -> list[PlannedDocument]:
+    """The documents that unfinished runs never recorded; those runs are marked `caught_up`.
+
+    A run still `running` while this cycle holds the cycle lock was killed; an `interrupted` one was
+    stopped. They are marked before their documents are crawled again in a new run, so a second
+    crash never repeats this catch-up (the new run is caught up in turn), and documents the old
+    runs did record are not fetched twice.
+    """
+    active = {p.document_id: p for p in plan(app)}
+    with session_scope(app.engine) as session:
+        missing = close_unfinished_runs(session, "the daemon stopped before the run finished")
+    return [active[d] for d in missing if d in active]
 
 
-def crawl_job(
-    settings: CrawlConfig, documents: Sequence[dict[str, Any]], render: RenderConfig | None = None
-) -> dict[str, Any]:
-    """The job handed to the crawler child: the crawl and render settings, and one object per document."""
-    render = render or RenderConfig()
-    job_settings = {
-        **settings.model_dump(include=JOB_SETTINGS),
-        "render": render.enabled,
-        "chromium_path": render.chromium_path,
-        "render_max_pages": render.max_pages,
-    }
-    return {"settings": job_settings, "documents": list(documents)}
+def fetch_job(config: Config, documents: Sequence[FetchRequest], render: RenderSettings | None = None) -> Job:
+    """The job handed to the crawler child: the configured fetch and render settings, and the pages."""
+    return Job(settings=config.crawl, render=render or config.render, documents=list(documents))
 
 
-def _job_document(planned: PlannedDocument) -> dict[str, Any]:
+def _request(planned: PlannedDocument, *, render: bool | None = None) -> FetchRequest:
     doc = planned.config
-    return {
-        "key": str(planned.document_id),
-        "url": doc.url,
-        "headers": doc.headers,
-        "render": doc.render,
-        "wait_for": doc.wait_for or "",
-    }
+    return FetchRequest(
+        key=str(planned.document_id),
+        url=doc.url,
+        headers=doc.headers,
+        render=doc.render if render is None else render,
+        wait_for=doc.wait_for or "",
+    )
 
 
 def run_cycle(
-    config: Config,
-    engine: Engine,
+    app: App,
     planned: Sequence[PlannedDocument],
     *,
     trigger: str = "cli",
@@ -132,10 +159,11 @@ def run_cycle(
     through a second, rendering child. Setting `stop` ends the crawl early: the run is `interrupted`
     and its unfetched documents are left for the catch-up.
     """
-    with session_scope(engine) as session:
-        run = start_run(session, [p.document_id for p in planned], trigger)
-    assert run.id is not None
-    result = CycleResult(run_id=run.id, planned=list(planned))
+    config = app.config
+    with session_scope(app.engine) as session:
+        run_id = start_run(session, [p.document_id for p in planned], trigger).id
+    assert run_id is not None
+    result = CycleResult(run_id=run_id, planned=list(planned))
     by_key = {str(p.document_id): p for p in planned}
     rendering = config.render.enabled and browser_available(config.render.chromium_path) is not None
     to_render = [p for p in planned if rendering and p.config.render]
@@ -149,9 +177,10 @@ def run_cycle(
         if rendering and not fetch.rendered and target not in to_render and _wants_browser(fetch):
             to_render.append(target)  # fetched again by the browser, below
             return
-        with session_scope(engine) as session:
-            recorded = record_fetch(session, target.document_id, target.config, fetch, config.changes, run.id)
-            enqueue(session, recorded, config)  # alerts commit with the change that causes them
+        with session_scope(app.engine) as session:  # the fetch, its decision and its alerts: one transaction
+            recorded = record_fetch(
+                session, app.events, target.document_id, target.config, fetch, config.changes, run_id
+            )
         done.add(fetch.key)
         result.recorded.append(recorded)
         log.info(
@@ -162,15 +191,15 @@ def run_cycle(
             on_recorded(recorded)
 
     started = time.monotonic()
-    plain = [_job_document(p) for p in planned if p not in to_render]
-    plain_render = RenderConfig(enabled=False) if rendering else config.render  # unavailable: say so per page
-    result.status, result.error = _crawl(config, crawl_job(config.crawl, plain, plain_render), record, stop, by_key)
+    plain = [_request(p) for p in planned if p not in to_render]
+    plain_render = RenderSettings(enabled=False) if rendering else config.render  # unavailable: said per page
+    result.status, result.error = _crawl(config, fetch_job(config, plain, plain_render), record, stop, by_key)
     if to_render and result.status == "finished":
         remaining = max(30.0, config.crawl.cycle_timeout - (time.monotonic() - started))
-        browser_job = crawl_job(config.crawl, [{**_job_document(p), "render": True} for p in to_render], config.render)
+        browser_job = fetch_job(config, [_request(p, render=True) for p in to_render])
         result.status, result.error = _crawl(config, browser_job, record, stop, by_key, remaining)
-    with session_scope(engine) as session:
-        finish_run(session, session.merge(run), result.status, result.error)
+    with session_scope(app.engine) as session:
+        finish_run(session, run_id, result.status, result.error)
     return result
 
 
@@ -180,24 +209,24 @@ def _wants_browser(fetch: FetchResult) -> bool:
 
 def _crawl(
     config: Config,
-    job: dict[str, Any],
+    job: Job,
     record: Callable[[FetchResult], None],
     stop: threading.Event | None,
     by_key: dict[str, PlannedDocument],
     timeout: float | None = None,
 ) -> tuple[str, str | None]:
     """Run one crawler child over `job`; how it ended, as (run status, error)."""
-    if not job["documents"]:
+    if not job.documents:
         return "finished", None
     limit = timeout or config.crawl.cycle_timeout
     try:
         report = run_crawl(job, timeout=limit, on_result=record, stop=stop)
     except OSError as exc:
         error = f"cannot start the crawler: {exc}"
-        for document in job["documents"]:
-            url = by_key[document["key"]].config.url
+        for document in job.documents:
+            url = by_key[document.key].config.url
             record(
-                FetchResult(key=document["key"], requested_url=url, final_url=url, outcome=NotFetched.kind, error=error)
+                FetchResult(key=document.key, requested_url=url, final_url=url, outcome=NotFetched.kind, error=error)
             )
         return "failed", error
     if report.stopped:

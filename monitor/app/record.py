@@ -3,7 +3,8 @@
 A page that cannot be read (fetch failure, bot wall, or text that is not the policy) opens or
 extends the document's incident. A readable page resolves it, and is unchanged, a flip-flop, a
 reversion that held, or a new version with a Change (semantic diff and classification). This is
-the only place that turns fetch results into rows; each call is one transaction.
+the only place that turns fetch results into rows; each call is one transaction, and what it
+records is announced as events (:mod:`monitor.app.events`) inside that transaction.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from crawler.results import FetchResult
+from monitor.app.events import ChangeRecorded, Events, IncidentOpened, IncidentResolved, VersionRecorded
 from monitor.config import ChangesConfig, DocumentConfig
 from monitor.judge.decide import Decision, Known, decide
 from monitor.judge.inaccessible import Page, first_failure
@@ -21,9 +23,11 @@ from monitor.judge.materiality import classify
 from monitor.judge.semdiff import semantic_diff
 from monitor.judge.textdiff import line_counts
 from monitor.text.dates import PolicyDates
-from monitor.text.pipeline import Extracted, extract_for
+from monitor.text.pipeline import Extracted, extract_version
+from storage.fetches import add_snapshot, decision_streak, store_blob
+from storage.incidents import add_incident, open_incident
 from storage.models import Change, Incident, Snapshot, Version
-from storage.queries import current_version, open_incident, recent_versions, reversion_streak, store_blob
+from storage.versions import add_row, current_version, get_version, recent_versions
 
 INACCESSIBLE = "inaccessible"
 
@@ -52,8 +56,24 @@ class Recorded:
         return self.decision in ("first_version", "new_version", "reverted")
 
 
+def extract_for(
+    document: DocumentConfig, body: bytes, *, content_type: str | None, url: str | None, fetched_at: datetime
+) -> Extracted:
+    """The text pipeline over one body, with the document's selectors and language from the config."""
+    return extract_version(
+        body,
+        content_type=content_type,
+        url=url,
+        select=document.select_spec,
+        remove=document.remove_spec,
+        language=document.language,
+        fetched_at=fetched_at,
+    )
+
+
 def record_fetch(
     session: Session,
+    events: Events,
     document_id: int,
     config: DocumentConfig,
     result: FetchResult,
@@ -102,17 +122,15 @@ def record_fetch(
                     pdf=extracted.pdf,
                 )
             )
-    session.add(snapshot)
-    session.flush()
-    assert snapshot.id is not None
+    add_snapshot(session, snapshot)
     if failure is not None:
         snapshot.outcome, snapshot.decision, snapshot.reason = failure[0], INACCESSIBLE, failure[1]
-        noted = _note_incident(session, document_id, snapshot, *failure)
+        noted = _note_incident(session, events, document_id, snapshot, *failure)
         return _recorded(snapshot, None, None, noted)
     assert extracted is not None
-    resolved = _resolve_incident(session, document_id, snapshot)
+    resolved = _resolve_incident(session, events, document_id, snapshot)
     decision = _decide(session, document_id, extracted, current, settings)
-    version, change = _apply(session, document_id, snapshot, extracted, current, decision)
+    version, change = _apply(session, events, document_id, snapshot, extracted, current, decision)
     snapshot.decision, snapshot.version_id = decision.kind, version.id
     session.add(snapshot)
     return _recorded(snapshot, version, change, ("resolved", resolved) if resolved else None)
@@ -128,18 +146,20 @@ def _decide(
     if current is not None and extracted.text_hash == current.text_hash:
         return Decision("unchanged", current.id)  # the common case, without loading any text
     recent = recent_versions(session, document_id, settings.flipflop_window) if current else []
+    limit = settings.flipflop_confirmations
     return decide(
         extracted.text,
         extracted.text_hash,
         known(current) if current else None,
         [known(v) for v in recent],
-        lambda version_id: reversion_streak(session, document_id, version_id, settings.flipflop_confirmations),
-        settings.flipflop_confirmations,
+        lambda version_id: decision_streak(session, document_id, "flip_flop", version_id, limit),
+        limit,
     )
 
 
 def _apply(
     session: Session,
+    events: Events,
     document_id: int,
     snapshot: Snapshot,
     extracted: Extracted,
@@ -147,24 +167,29 @@ def _apply(
     decision: Decision,
 ) -> tuple[Version, Change | None]:
     """Move `last_seen`, or add the version (and its Change) the decision calls for."""
-    if decision.kind in ("unchanged", "reversion"):
-        seen = session.get(Version, decision.match)
+    if decision.kind in ("unchanged", "flip_flop"):
+        assert decision.match is not None
+        seen = get_version(session, decision.match)
         assert seen is not None
         seen.last_seen = max(seen.last_seen, snapshot.fetched_at)
         session.add(seen)
         return seen, None
-    version = add_version(session, document_id, extracted, current, snapshot.fetched_at, reverts_to=decision.match)
+    version = add_version(
+        session, events, document_id, extracted, current, snapshot, snapshot.fetched_at, reverts_to=decision.match
+    )
     if current is None:
         return version, None
-    change = add_change(session, current, version, snapshot, "reversion" if decision.match else "new_version")
+    change = add_change(session, events, current, version, snapshot, "reversion" if decision.match else "new_version")
     return version, change
 
 
 def add_version(
     session: Session,
+    events: Events,
     document_id: int,
     extracted: Extracted,
     current: Version | None,
+    snapshot: Snapshot | None,
     seen_at: datetime,
     *,
     reverts_to: int | None = None,
@@ -189,13 +214,14 @@ def add_version(
         kind=kind,
         reverts_to_id=reverts_to,
     )
-    session.add(version)
-    session.flush()
+    add_row(session, version)
+    events.emit(session, VersionRecorded(version, snapshot))
     return version
 
 
 def add_change(
     session: Session,
+    events: Events,
     old: Version,
     new: Version,
     snapshot: Snapshot | None,
@@ -228,8 +254,8 @@ def add_change(
         diff=diff.to_dict(),
         flagged=flagged,
     )
-    session.add(change)
-    session.flush()
+    add_row(session, change)
+    events.emit(session, ChangeRecorded(change))
     return change
 
 
@@ -242,38 +268,41 @@ def _severity(kind: str, classified: str, flagged: bool) -> str:
 
 def _returned_date(session: Session, version: Version) -> str:
     """When the text a reversion returns to was first seen (its day, UTC)."""
-    earlier = session.get(Version, version.reverts_to_id) if version.reverts_to_id else None
+    earlier = get_version(session, version.reverts_to_id) if version.reverts_to_id else None
     return (earlier or version).first_seen.date().isoformat()
 
 
 def _note_incident(
-    session: Session, document_id: int, snapshot: Snapshot, kind: str, reason: str
+    session: Session, events: Events, document_id: int, snapshot: Snapshot, kind: str, reason: str
 ) -> tuple[str, Incident]:
     assert snapshot.id is not None
     incident = open_incident(session, document_id)
     if incident is None:
-        incident = Incident(
-            document_id=document_id,
-            kind=kind,
-            reason=reason,
-            opened_at=snapshot.fetched_at,
-            first_snapshot_id=snapshot.id,
-            last_snapshot_id=snapshot.id,
+        incident = add_incident(
+            session,
+            Incident(
+                document_id=document_id,
+                kind=kind,
+                reason=reason,
+                opened_at=snapshot.fetched_at,
+                first_snapshot_id=snapshot.id,
+                last_snapshot_id=snapshot.id,
+            ),
         )
-        session.add(incident)
-        session.flush()
+        events.emit(session, IncidentOpened(incident))
         return "opened", incident
     incident.last_snapshot_id, incident.fetches = snapshot.id, incident.fetches + 1
     session.add(incident)
     return "continued", incident
 
 
-def _resolve_incident(session: Session, document_id: int, snapshot: Snapshot) -> Incident | None:
+def _resolve_incident(session: Session, events: Events, document_id: int, snapshot: Snapshot) -> Incident | None:
     incident = open_incident(session, document_id)
     if incident is None:
         return None
     incident.resolved_at = snapshot.fetched_at
     session.add(incident)
+    events.emit(session, IncidentResolved(incident))
     return incident
 
 

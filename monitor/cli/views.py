@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from monitor.app.record import Recorded
-from monitor.app.replay import ReplayLine
-from monitor.app.status import Status
-from monitor.judge.textdiff import DELETE, INSERT, Hunk, line_hunks, word_diff
-from monitor.text.dates import PolicyDates
-from storage.models import Change, Outbox, Version
+if TYPE_CHECKING:
+    from monitor.alerts.outbox import Drained
+    from monitor.app.alerting import ChannelInfo
+    from monitor.app.health import Status
+    from monitor.app.reads import AlertRow, ChangeSummary, VersionSummary, WatchedDocument
+    from monitor.app.record import Recorded
+    from monitor.app.registries import Family
+    from monitor.app.saved_pages import ReplayLine
+    from monitor.app.technical import Reextracted
+    from monitor.judge.textdiff import Hunk
+    from monitor.text.dates import PolicyDates
 
 CONTEXT_LINES = 1
 OK_OUTCOMES = {"ok"}
@@ -33,21 +38,7 @@ def outcome_text(outcome: str | None) -> Text:
     return Text(outcome, style="green" if outcome in OK_OUTCOMES else "red")
 
 
-@dataclass(frozen=True)
-class DocumentRow:
-    """One line of `monitor vendors`."""
-
-    vendor_id: str
-    vendor_name: str
-    document_type: str
-    last_fetch: datetime | None
-    outcome: str | None
-    error: str | None
-    versions: int
-    policy_date: str | None
-
-
-def vendors_table(rows: Iterable[DocumentRow]) -> Table:
+def vendors_table(rows: Iterable[WatchedDocument]) -> Table:
     """The table of watched documents and how their last fetch went."""
     table = Table(title="Watched documents (times in UTC)")
     for column in ("vendor", "name", "document", "last fetch", "outcome", "versions", "policy date"):
@@ -68,13 +59,13 @@ def vendors_table(rows: Iterable[DocumentRow]) -> Table:
     return table
 
 
-def history_table(title: str, versions: Sequence[Version], changes: Mapping[int, Change]) -> Table:
+def history_table(title: str, versions: Sequence[VersionSummary]) -> Table:
     """One line per version: first and last seen, policy date, size, line changes and what changed."""
     table = Table(title=title)
     for column in ("#", "first seen", "last seen", "policy date", "chars", "lines +", "lines -", "change"):
         table.add_column(column, justify="right" if column in ("#", "chars", "lines +", "lines -") else "left")
     for version in versions:
-        change = changes.get(version.id) if version.id is not None else None
+        change = version.change
         table.add_row(
             str(version.seq),
             when(version.first_seen),
@@ -88,7 +79,7 @@ def history_table(title: str, versions: Sequence[Version], changes: Mapping[int,
     return table
 
 
-def change_text(change: Change) -> Text:
+def change_text(change: ChangeSummary) -> Text:
     """A change's kind, severity, rule ids and headline."""
     text = Text()
     if change.kind != "new_version":
@@ -122,7 +113,7 @@ DECISION_STYLES = {
     "new_version": "bold yellow",
     "reverted": "bold yellow",
     "unchanged": "dim",
-    "reversion": "dim",
+    "flip_flop": "dim",
     "inaccessible": "red",
 }
 
@@ -152,23 +143,32 @@ def recorded_detail(recorded: Recorded) -> str:
     return " ".join(parts)
 
 
-def reextract_table() -> Table:
-    """An empty table for `monitor reextract`, one row per document."""
+def reextract_table(done: Iterable[Reextracted]) -> Table:
+    """What `monitor reextract` did, one row per document."""
     table = Table(title="Re-extraction")
     for column in ("vendor", "document", "result", "version", "detail"):
         table.add_column(column)
+    for row in done:
+        table.add_row(row.vendor_id, row.document_type, row.result, str(row.version_seq or "-"), row.detail)
     return table
 
 
-def outcomes_table(kinds: Iterable[tuple[str, bool, str]]) -> Table:
-    """The registered fetch outcome kinds and what each means."""
+def outcomes_table(outcomes: Family, checks: Family) -> Table:
+    """The fetch outcomes, then the page checks, and whether a page with each is usable."""
     table = Table(title="Fetch outcomes")
     table.add_column("kind")
     table.add_column("page usable")
     table.add_column("meaning")
-    for kind, inaccessible, doc in kinds:
-        table.add_row(kind, "no" if inaccessible else "yes", doc)
+    for info in outcomes.kinds:
+        table.add_row(info.kind, info.details["page usable"], info.description)
+    for info in checks.kinds:
+        table.add_row(info.kind, "no", info.description)
     return table
+
+
+def drained_line(drained: Drained) -> str:
+    """``Alerts: 2 sent, 1 to retry, 0 failed.``."""
+    return f"Alerts: {drained.sent} sent, {drained.retrying} to retry, {drained.failed} failed."
 
 
 def replay_line(line: ReplayLine) -> Text:
@@ -191,7 +191,7 @@ def status_view(report: Status) -> RenderableType:
     table.add_row("last run", last + (f" ({run.error})" if run and run.error else ""))
     table.add_row("next runs", "\n".join(f"{job}: {when(at)}" for job, at in report.next_runs) or "no schedule stored")
     incidents = [
-        f"{vendor} {doc}: {i.kind} since {when(i.opened_at)} ({i.reason})" for vendor, doc, i in report.incidents
+        f"{i.vendor_id} {i.document_type}: {i.kind} since {when(i.opened_at)} ({i.reason})" for i in report.incidents
     ]
     table.add_row("open incidents", "\n".join(incidents) or "none")
     table.add_row("alerts", ", ".join(f"{n} {status}" for status, n in sorted(report.alerts.items())) or "none")
@@ -218,6 +218,8 @@ def diff_view(old: str, new: str, *, markers: bool = False) -> RenderableType:
 
     With `markers` (for output without colour), removed words read `[-so-]` and added ones `{+so+}`.
     """
+    from monitor.judge.textdiff import line_hunks
+
     hunks = line_hunks(old, new)
     if all(h.kind == "equal" for h in hunks):
         return Text("The texts are identical.", style="dim")
@@ -243,6 +245,8 @@ def _folded(lines: list[str], *, first: bool, last: bool) -> list[Text]:
 
 
 def _changed_lines(hunk: Hunk, markers: bool) -> list[Text]:
+    from monitor.judge.textdiff import DELETE, INSERT, word_diff
+
     if hunk.kind == "removed":
         return [Text("- " + line, style="red") for line in hunk.old]
     if hunk.kind == "added":
@@ -261,19 +265,19 @@ def _changed_lines(hunk: Hunk, markers: bool) -> list[Text]:
 STATUS_STYLES = {"queued": "yellow", "sent": "green", "failed": "bold red", "digested": "dim"}
 
 
-def outbox_table(rows: Iterable[tuple[Outbox, str]]) -> Table:
+def outbox_table(rows: Iterable[AlertRow]) -> Table:
     """The outbox, newest first: each alert's channel, what it is about, status, attempts and last error."""
     table = Table(title="Alert outbox (times in UTC)")
     for column in ("#", "created", "channel", "kind", "about", "status", "tries", "next try", "last error"):
         table.add_column(column, justify="right" if column in ("#", "tries") else "left")
-    for row, about in rows:
+    for row in rows:
         waiting = row.status == "queued"
         table.add_row(
             str(row.id),
             when(row.created_at),
             row.channel,
             row.kind,
-            about,
+            row.about,
             Text(row.status + (f" in #{row.digest_id}" if row.digest_id else ""), style=STATUS_STYLES[row.status]),
             str(row.attempts),
             when(row.next_attempt_at) if waiting else "-",
@@ -282,21 +286,24 @@ def outbox_table(rows: Iterable[tuple[Outbox, str]]) -> Table:
     return table
 
 
-def channels_table(channels: Iterable[tuple[str, str, str, str]]) -> Table:
+def channels_table(channels: Iterable[ChannelInfo]) -> Table:
     """Configured channels: name, kind, URL with its secrets masked, and what each wants."""
     table = Table(title="Alert channels")
     for column in ("name", "kind", "url (secrets masked)", "sends"):
         table.add_column(column, overflow="fold")
-    for row in channels:
-        table.add_row(*row)
+    for channel in channels:
+        scope = ", ".join([*channel.vendors, *(f"tag {tag}" for tag in channel.tags)]) or "all vendors"
+        sends = f"{', '.join(channel.events)}; {'/'.join(channel.severities)}; {scope}"
+        table.add_row(channel.name, channel.kind, channel.masked_url, sends)
     return table
 
 
-def kinds_table(kinds: Iterable[tuple[str, str]]) -> Table:
-    """The registered channel kinds and what each sends."""
-    table = Table(title="Channel kinds (chosen by the URL's Apprise service)")
-    table.add_column("kind")
-    table.add_column("sends")
-    for kind, doc in kinds:
-        table.add_row(kind, doc)
+def kinds_table(family: Family) -> Table:
+    """One registry: each kind, what it means, and what else its family says of it."""
+    table = Table(title=family.title)
+    extra = list(dict.fromkeys(key for info in family.kinds for key in info.details))
+    for column in ("kind", *extra, "description"):
+        table.add_column(column)
+    for info in family.kinds:
+        table.add_row(info.kind, *(info.details.get(key, "") for key in extra), info.description)
     return table

@@ -1,4 +1,4 @@
-"""What a readable page means for its document: unchanged, a flip-flop, a reversion that held, or new.
+"""What a readable page means for its document: unchanged, a flip-flop, a change back that held, or new.
 
 Pure functions over the texts: the recorder gathers the facts and applies the decision.
 """
@@ -13,7 +13,7 @@ from monitor.judge.materiality import classify
 from monitor.judge.semdiff import semantic_diff
 from monitor.judge.textdiff import line_counts
 
-DecisionKind = Literal["first_version", "unchanged", "reversion", "reverted", "new_version"]
+DecisionKind = Literal["first_version", "unchanged", "flip_flop", "reverted", "new_version"]
 NEAR_EQUAL_SHARE = 0.01  # at most this share of lines (and at least one) may differ
 
 
@@ -46,8 +46,8 @@ def decide(
 
     `recent` are the last distinct versions before the current one, newest first; `streak(id)`
     says how many fetches in a row just before this one already returned to version `id`. A
-    return to a recent version is a flip-flop (`reversion`) until it holds for `confirmations`
-    fetches in a row; then it is `reverted`, a real change back.
+    return to a recent version is a `flip_flop` until it holds for `confirmations` fetches in a
+    row; then it is `reverted`, a real change back (recorded as a Change of kind `reversion`).
     """
     if current is None:
         return Decision("first_version")
@@ -58,7 +58,7 @@ def decide(
         return Decision("new_version")
     if streak(earlier.id) + 1 >= confirmations:
         return Decision("reverted", earlier.id)
-    return Decision("reversion", earlier.id)
+    return Decision("flip_flop", earlier.id)
 
 
 def _returned_to(text: str, text_hash: str, current: Known, recent: Sequence[Known]) -> Known | None:

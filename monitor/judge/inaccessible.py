@@ -11,7 +11,9 @@ import re
 from dataclasses import dataclass
 from typing import ClassVar
 
-CHECKS: dict[str, type[Check]] = {}
+from crawler.kinds import Kind, Registry
+
+CHECKS: Registry[type[Check]] = Registry("checks", "Page checks: is the text the policy?")
 SHORT_PAGE = 1500  # characters: walls are short pages
 
 
@@ -28,15 +30,8 @@ class Page:
     pdf: bool = False
 
 
-class Check:
+class Check(Kind, registry=CHECKS):
     """Base class of the checks; subclasses register under their `kind`."""
-
-    kind: ClassVar[str]
-
-    def __init_subclass__(cls, **kwargs: object) -> None:
-        super().__init_subclass__(**kwargs)
-        if "kind" in cls.__dict__:  # shared bases such as _Wall have none
-            CHECKS[cls.kind] = cls
 
     @classmethod
     def reason(cls, page: Page) -> str | None:

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from functools import cached_property
 from typing import Any, ClassVar, Literal
 
+from crawler.kinds import Kind, Registry
 from monitor.judge import lexicons as lx
 from monitor.judge.semdiff import SemanticDiff, Unit
 from monitor.judge.textdiff import EQUAL, INSERT, word_diff
@@ -202,7 +203,10 @@ def _signature(text: str) -> tuple[Any, ...]:
 # --- the rule registry -------------------------------------------------------------------------------
 
 
-class Rule:
+RULES: Registry[type[Rule]] = Registry("rules", "Materiality rules (the ids of the taxonomy)")
+
+
+class Rule(Kind, registry=RULES):
     """A taxonomy rule: looks at one changed sentence and returns evidence or None."""
 
     id: ClassVar[str]
@@ -233,12 +237,10 @@ class Rule:
         return cls.phrase.format(terms=terms, count=count, sentences="sentence" if count == 1 else "sentences")
 
 
-RULES: dict[str, type[Rule]] = {}
-
-
 def register(cls: type[Rule]) -> type[Rule]:
     """Class decorator: add a rule to :data:`RULES` under its id."""
-    RULES[cls.id] = cls
+    cls.kind = cls.id
+    RULES.add(cls)
     return cls
 
 

@@ -11,7 +11,6 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from monitor.config import DocumentConfig
 from monitor.text.dates import PolicyDates, detect_dates
 from monitor.text.extract import extract_document
 from monitor.text.language import detect_language
@@ -57,17 +56,3 @@ def extract_version(
     page = extract_document(body, content_type=content_type, base_url=url, select=select, remove=remove)
     return Extracted(page.text, text_hash(page.text), page.declared_language or language, fetched_at, page.pdf)
 
-
-def extract_for(
-    document: DocumentConfig, body: bytes, *, content_type: str | None, url: str | None, fetched_at: datetime
-) -> Extracted:
-    """`extract_version` with a document's selectors and language from the config."""
-    return extract_version(
-        body,
-        content_type=content_type,
-        url=url,
-        select=document.select_spec,
-        remove=document.remove_spec,
-        language=document.language,
-        fetched_at=fetched_at,
-    )

@@ -25,10 +25,10 @@ from rich.console import Console, Group
 from rich.live import Live
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy import Engine
-from sqlmodel import Session, col, select
 
+from monitor import app
 from monitor.alerts.channels import SLACK_ENDPOINT_ENV
+from monitor.app.context import App
 from monitor.cli import views
 from monitor.config import (
     AlertsConfig,
@@ -40,9 +40,6 @@ from monitor.config import (
     VendorConfig,
     save_config,
 )
-from storage.db import open_database
-from storage.models import CrawlRun, Document, Snapshot, Version
-from storage.queries import changes_by_version, list_versions
 from tests.support.demo_site import DemoSite
 from tests.support.sinks import MailSink, SlackSink
 
@@ -95,37 +92,29 @@ def demo_config(folder: Path, site: DemoSite, mail: MailSink) -> Config:
     )
 
 
-def crawled_since(engine: Engine, moment: datetime) -> bool:
+def crawled_since(application: App, moment: datetime) -> bool:
     """Whether a crawl run that started after `moment` has ended (so it saw the site as it is now)."""
-    query = select(CrawlRun.id).where(CrawlRun.started_at > moment, col(CrawlRun.finished_at).is_not(None))
-    with Session(engine) as session:
-        return session.exec(query.limit(1)).first() is not None
+    run = app.status(application).last_run
+    return run is not None and run.started_at > moment and run.finished_at is not None
 
 
-def board(engine: Engine, day: int, mail: MailSink, slack: SlackSink) -> Group:
+def board(application: App, day: int, mail: MailSink, slack: SlackSink) -> Group:
     """The live view: the day's story, each vendor's latest decision, and what was sent."""
     table = Table(title="What policy-monitor decided on the latest crawl")
     for column in ("vendor", "outcome", "decision", "version", "detail"):
         table.add_column(column)
-    with Session(engine) as session:
-        for document in session.exec(select(Document).order_by(col(Document.vendor_id))):
-            snapshot = session.exec(
-                select(Snapshot).where(Snapshot.document_id == document.id).order_by(col(Snapshot.id).desc()).limit(1)
-            ).first()
-            if snapshot is None:
-                table.add_row(document.vendor_id, "-", "waiting", "-", "")
-                continue
-            version = session.get(Version, snapshot.version_id) if snapshot.version_id else None
-            table.add_row(
-                document.vendor_id,
-                views.outcome_text(snapshot.outcome),
-                Text(
-                    (snapshot.decision or "-").replace("_", " "),
-                    style=views.DECISION_STYLES.get(snapshot.decision or "", ""),
-                ),
-                f"#{version.seq}" if version else "-",
-                snapshot.reason or "",
-            )
+    for document in sorted(app.watched_documents(application), key=lambda d: d.vendor_id):
+        if document.last_fetch is None:
+            table.add_row(document.vendor_id, "-", "waiting", "-", "")
+            continue
+        decision = document.decision or "-"
+        table.add_row(
+            document.vendor_id,
+            views.outcome_text(document.outcome),
+            Text(decision.replace("_", " "), style=views.DECISION_STYLES.get(decision, "")),
+            f"#{document.current_seq}" if document.current_seq and decision != "inaccessible" else "-",
+            document.error if decision == "inaccessible" else "",
+        )
     story = Text(f"Day {day}/{len(SCRIPT)}: {SCRIPT[day - 1].story}", style="bold") if day else Text("starting...")
     sent = Text(f"captured so far: {len(mail.messages)} e-mails, {len(slack.posts)} Slack posts", style="cyan")
     return Group(story, table, sent)
@@ -141,7 +130,7 @@ def run_demo(console: Console) -> None:
             mail.start()
             config = demo_config(folder, site, mail)
             config_file = save_config(config, folder / "config.toml")  # the daemon reads a file
-            engine = open_database(config.database_url)
+            application = app.open_app(config)
             env = {**os.environ, SLACK_ENDPOINT_ENV: slack.base}
             env.pop("POLICY_MONITOR_DATABASE_URL", None)
             log = (folder / "daemon.log").open("w")
@@ -149,37 +138,33 @@ def run_demo(console: Console) -> None:
                 [sys.executable, "-m", "monitor", "-c", str(config_file), "run"], stdout=log, stderr=log, env=env
             )
             try:
-                _play(engine, site, mail, slack, console)
+                _play(application, site, mail, slack, console)
             finally:
                 daemon.send_signal(signal.SIGTERM)
                 daemon.wait(timeout=30)
                 log.close()
-            _summary(engine, console, captured, mail, slack)
+            _summary(application, console, captured, mail, slack)
 
 
-def _play(engine: Engine, site: DemoSite, mail: MailSink, slack: SlackSink, console: Console) -> None:
-    with Live(board(engine, 0, mail, slack), console=console, refresh_per_second=4) as live:
+def _play(application: App, site: DemoSite, mail: MailSink, slack: SlackSink, console: Console) -> None:
+    with Live(board(application, 0, mail, slack), console=console, refresh_per_second=4) as live:
         for day, step in enumerate(SCRIPT, start=1):
             step.act(site)
             acted = datetime.now(UTC)
             deadline = time.monotonic() + DAY_TIMEOUT_S
-            while not crawled_since(engine, acted):
+            while not crawled_since(application, acted):
                 if time.monotonic() > deadline:
                     raise RuntimeError("the daemon did not crawl in time; see daemon.log")
-                live.update(board(engine, day, mail, slack))
+                live.update(board(application, day, mail, slack))
                 time.sleep(0.25)
             time.sleep(0.5)  # let the cycle send its alerts
-            live.update(board(engine, day, mail, slack))
+            live.update(board(application, day, mail, slack))
             console.print(f"[dim]day {day} done[/dim]", highlight=False)
 
 
-def _summary(engine: Engine, console: Console, captured: Path, mail: MailSink, slack: SlackSink) -> None:
-    with Session(engine) as session:
-        document = session.exec(select(Document).where(Document.vendor_id == "lumen")).one()
-        assert document.id is not None
-        versions = list_versions(session, document.id)
-        changes = changes_by_version(session, document.id)
-    console.print(views.history_table("monitor history lumen", versions, changes))
+def _summary(application: App, console: Console, captured: Path, mail: MailSink, slack: SlackSink) -> None:
+    (lumen,) = app.history(application, "lumen")
+    console.print(views.history_table("monitor history lumen", lumen.versions))
     console.print(
         f"{len(mail.messages)} e-mails saved in {captured / 'emails'} (.eml), "
         f"{len(slack.posts)} Slack payloads in {captured / 'slack'} (.json)."

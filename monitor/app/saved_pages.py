@@ -16,10 +16,11 @@ from typing import Any
 
 from crawler.outcomes import describe_response
 from crawler.results import FetchResult
+from monitor.app.context import App
+from monitor.app.cycle import plan
 from monitor.app.record import Recorded, record_fetch
-from monitor.config import ChangesConfig, DocumentConfig
+from monitor.config import ChangesConfig, Config, DocumentConfig, StorageConfig, VendorConfig
 from storage.db import connect, session_scope
-from storage.queries import DocumentSpec, sync_documents
 
 STAMP = re.compile(r"(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})Z")
 REPLAY_URL = "https://replay.invalid/policy"
@@ -67,19 +68,18 @@ def replay(
     document = document or DocumentConfig(type="privacy_policy", url=REPLAY_URL)
     settings = settings or ChangesConfig()
     with tempfile.TemporaryDirectory(prefix="policy-monitor-replay-") as tmp:
-        engine = connect(f"sqlite:///{Path(tmp) / 'replay.db'}")
+        url = f"sqlite:///{Path(tmp) / 'replay.db'}"
+        vendor = VendorConfig(id="replay", name="Replay", documents=[document])
+        app = App(Config(storage=StorageConfig(url=url), changes=settings, vendors=[vendor]), connect(url))
         try:
-            with session_scope(engine) as session:
-                spec = DocumentSpec("replay", "Replay", document.type, document.url, document.language)
-                document_id = sync_documents(session, [spec])[("replay", document.type)].id
-            assert document_id is not None
+            (target,) = plan(app)
             for path in files:
                 result = _as_fetch(path, document.url)
-                with session_scope(engine) as session:
-                    recorded = record_fetch(session, document_id, document, result, settings)
+                with session_scope(app.engine) as session:
+                    recorded = record_fetch(session, app.events, target.document_id, document, result, settings)
                 yield _line(path, result, recorded)
         finally:
-            engine.dispose()
+            app.engine.dispose()
 
 
 def _as_fetch(path: Path, url: str) -> FetchResult:
@@ -107,7 +107,7 @@ def _line(path: Path, result: FetchResult, recorded: Recorded) -> ReplayLine:
         summary = {
             "first_version": "first version",
             "unchanged": "same text as the current version",
-            "reversion": "back to an earlier text (flip-flop, not alerted)",
+            "flip_flop": "back to an earlier text (flip-flop, not alerted)",
         }.get(recorded.decision, recorded.decision)
     return ReplayLine(
         file=path.name,

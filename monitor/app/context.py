@@ -1,0 +1,74 @@
+"""The composition root: the configuration, the database and the recording events, put together once.
+
+Every face opens an :class:`App` and hands it to the use cases. The outbox listens to the recording
+events from here, so every path that records (a crawl cycle, a re-extraction, a future worker) queues
+its alerts without remembering to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from monitor.app.events import ChangeRecorded, Events, IncidentOpened, IncidentResolved
+from monitor.config import Config, ConfigError, load_config
+from storage.db import StorageError, open_database
+
+__all__ = ["App", "NotFound", "StorageError", "attach_outbox", "load_settings", "open_app"]
+
+
+class NotFound(Exception):
+    """Something asked for does not exist (vendor, document, version); the message is one line."""
+
+
+def load_settings(path: Path) -> Config:
+    """Read and validate a config file, its alert channel URLs included; ConfigError says what is wrong."""
+    config = load_config(path)
+    if config.alerts.channels:
+        from monitor.alerts.channels import url_problem  # Apprise loads only when channels are configured
+
+        for index, channel in enumerate(config.alerts.channels):
+            if problem := url_problem(channel.url):
+                raise ConfigError(f"{path}: alerts.channels[{index}].url: {problem}")
+    return config
+
+
+@dataclass
+class App:
+    """What the use cases work with: the config, the process-wide engine, the recording events."""
+
+    config: Config
+    engine: Engine
+    events: Events = field(default_factory=Events)
+
+
+def open_app(config: Config) -> App:
+    """The application over `config`'s database (migrated), with the outbox listening to its events.
+
+    Raises :class:`storage.db.StorageError` when the database cannot be opened.
+    """
+    app = App(config, open_database(config.database_url))
+    attach_outbox(app.events, config)
+    return app
+
+
+def attach_outbox(events: Events, config: Config) -> None:
+    """Queue alerts for the changes and incidents recorded through `events`."""
+
+    def change(session: Session, event: ChangeRecorded) -> None:
+        from monitor.alerts.outbox import queue_change
+
+        queue_change(session, event.change, config)
+
+    def incident(session: Session, event: IncidentOpened | IncidentResolved) -> None:
+        from monitor.alerts.outbox import queue_incident
+
+        queue_incident(session, event.incident, config)
+
+    if config.alerts.channels:
+        events.on(ChangeRecorded, change)
+        events.on(IncidentOpened, incident)
+        events.on(IncidentResolved, incident)

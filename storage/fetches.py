@@ -1,0 +1,118 @@
+"""Fetches: raw bodies (blobs), snapshots and the crawl runs that made them."""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from storage.models import Blob, CrawlRun, Snapshot, utcnow
+
+UNFINISHED_RUNS = ("running", "interrupted")
+
+
+def store_blob(session: Session, body: bytes) -> str:
+    """Store a raw body once (zlib-compressed) and return its SHA-256."""
+    digest = hashlib.sha256(body).hexdigest()
+    if session.get(Blob, digest) is None:
+        session.add(Blob(sha256=digest, size=len(body), data=zlib.compress(body, 6)))
+        session.flush()
+    return digest
+
+
+def load_blob(session: Session, digest: str) -> bytes:
+    """The raw body stored under `digest`."""
+    blob = session.get(Blob, digest)
+    if blob is None:
+        raise KeyError(digest)
+    return zlib.decompress(blob.data)
+
+
+def add_snapshot(session: Session, snapshot: Snapshot) -> Snapshot:
+    """Store a new snapshot (its id is set)."""
+    session.add(snapshot)
+    session.flush()
+    return snapshot
+
+
+def latest_snapshot(session: Session, document_id: int) -> Snapshot | None:
+    """The most recent fetch of a document, whatever its outcome."""
+    query = select(Snapshot).where(Snapshot.document_id == document_id).order_by(col(Snapshot.id).desc())
+    return session.exec(query.limit(1)).first()
+
+
+def latest_snapshot_with_body(session: Session, document_id: int, decisions: Sequence[str]) -> Snapshot | None:
+    """The newest snapshot of a document with a stored body and one of `decisions`."""
+    query = select(Snapshot).where(
+        Snapshot.document_id == document_id,
+        col(Snapshot.decision).in_(decisions),
+        col(Snapshot.body_sha256).is_not(None),
+    )
+    return session.exec(query.order_by(col(Snapshot.id).desc()).limit(1)).first()
+
+
+def first_snapshot_of(session: Session, version_id: int) -> Snapshot | None:
+    """The first snapshot that gave a version."""
+    query = select(Snapshot).where(Snapshot.version_id == version_id).order_by(col(Snapshot.id)).limit(1)
+    return session.exec(query).first()
+
+
+def decision_streak(session: Session, document_id: int, decision: str, version_id: int, limit: int) -> int:
+    """How many of the document's latest readable fetches in a row had `decision` towards `version_id`."""
+    query = (
+        select(Snapshot.decision, Snapshot.version_id)
+        .where(Snapshot.document_id == document_id, col(Snapshot.decision).is_not(None))
+        .where(Snapshot.decision != "inaccessible")
+        .order_by(col(Snapshot.id).desc())
+        .limit(limit)
+    )
+    streak = 0
+    for seen, matched in session.exec(query):
+        if seen != decision or matched != version_id:
+            break
+        streak += 1
+    return streak
+
+
+def start_run(session: Session, planned: Sequence[int], trigger: str) -> CrawlRun:
+    """Record the start of a crawl cycle over the documents `planned`."""
+    run = CrawlRun(planned=list(planned), trigger=trigger)
+    session.add(run)
+    session.flush()
+    return run
+
+
+def finish_run(session: Session, run_id: int, status: str, error: str | None = None) -> None:
+    """Record how a crawl cycle ended."""
+    run = session.get(CrawlRun, run_id)
+    if run is None:
+        raise KeyError(run_id)
+    run.finished_at, run.status, run.error = utcnow(), status, error
+    session.add(run)
+
+
+def close_unfinished_runs(session: Session, error: str) -> list[int]:
+    """Mark every `running` or `interrupted` run `caught_up`; the documents they planned and never fetched."""
+    missing: list[int] = []
+    for run in session.exec(select(CrawlRun).where(col(CrawlRun.status).in_(UNFINISHED_RUNS))):
+        fetched = set(session.exec(select(Snapshot.document_id).where(Snapshot.crawl_run_id == run.id)))
+        missing += [d for d in run.planned if d not in fetched and d not in missing]
+        run.status = "caught_up"
+        run.finished_at = run.finished_at or utcnow()
+        run.error = run.error or error
+        session.add(run)
+    return missing
+
+
+def last_run(session: Session) -> CrawlRun | None:
+    """The newest crawl run."""
+    return session.exec(select(CrawlRun).order_by(col(CrawlRun.id).desc()).limit(1)).first()
+
+
+def run_finished_since(session: Session, moment: datetime) -> bool:
+    """Whether a crawl run that started after `moment` has ended."""
+    query = select(CrawlRun.id).where(CrawlRun.started_at > moment, col(CrawlRun.finished_at).is_not(None))
+    return session.exec(query.limit(1)).first() is not None

@@ -1,0 +1,114 @@
+"""Versions (the distinct texts of a document) and the Changes between them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlalchemy.orm import defer
+from sqlmodel import Session, col, select
+
+from storage.models import Change, Document, Version
+
+_WITHOUT_TEXT = defer(Version.text)  # type: ignore[arg-type]
+
+
+def add_row(session: Session, row: Version | Change) -> None:
+    """Store a new version or change (its id is set)."""
+    session.add(row)
+    session.flush()
+
+
+def get_version(session: Session, version_id: int) -> Version | None:
+    """The version with this id, or None."""
+    return session.get(Version, version_id)
+
+
+def get_change(session: Session, change_id: int) -> Change | None:
+    """The change with this id, or None."""
+    return session.get(Change, change_id)
+
+
+def current_version(session: Session, document_id: int) -> Version | None:
+    """The newest version of a document (its text is loaded only when read)."""
+    query = (
+        select(Version)
+        .options(_WITHOUT_TEXT)
+        .where(Version.document_id == document_id)
+        .order_by(col(Version.seq).desc())
+    )
+    return session.exec(query.limit(1)).first()
+
+
+def list_versions(session: Session, document_id: int, *, with_text: bool = True) -> list[Version]:
+    """All versions of a document, oldest first (without `with_text`, texts load only when read)."""
+    query = select(Version).where(Version.document_id == document_id).order_by(col(Version.seq))
+    return list(session.exec(query if with_text else query.options(_WITHOUT_TEXT)))
+
+
+def version_by_seq(session: Session, document_id: int, seq: int) -> Version | None:
+    """Version number `seq` (1 is the first) of a document."""
+    query = select(Version).where(Version.document_id == document_id, Version.seq == seq)
+    return session.exec(query).first()
+
+
+def version_at(session: Session, document_id: int, when: datetime) -> Version | None:
+    """The version that was current at `when`: the newest one first seen at or before it."""
+    query = (
+        select(Version)
+        .where(Version.document_id == document_id, Version.first_seen <= when)
+        .order_by(col(Version.seq).desc())
+    )
+    return session.exec(query.limit(1)).first()
+
+
+def recent_versions(session: Session, document_id: int, limit: int) -> list[Version]:
+    """Up to `limit` distinct texts of a document other than its current one, newest first.
+
+    Texts are loaded only for the versions kept, when read.
+    """
+    query = (
+        select(Version)
+        .options(_WITHOUT_TEXT)
+        .where(Version.document_id == document_id)
+        .order_by(col(Version.seq).desc())
+    )
+    versions = iter(session.exec(query.limit(limit * 4 + 4)))
+    current = next(versions, None)
+    seen = {current.text_hash} if current else set()
+    out: list[Version] = []
+    for version in versions:
+        if version.text_hash not in seen and len(out) < limit:
+            seen.add(version.text_hash)
+            out.append(version)
+    return out
+
+
+def version_counts(session: Session, document_ids: Sequence[int]) -> dict[int, int]:
+    """How many versions each document has."""
+    query = (
+        select(Version.document_id, func.count())
+        .where(col(Version.document_id).in_(document_ids))
+        .group_by(col(Version.document_id))
+    )
+    return {doc_id: count for doc_id, count in session.exec(query)}
+
+
+def changes_by_version(session: Session, document_id: int) -> dict[int, Change]:
+    """The Change that introduced each version of a document, by version id."""
+    query = select(Change).where(Change.document_id == document_id)
+    return {change.version_id: change for change in session.exec(query)}
+
+
+def recent_changes(
+    session: Session, limit: int, vendor_id: str | None = None, severities: Sequence[str] = ()
+) -> list[tuple[Change, Document]]:
+    """The newest changes (of a vendor, of some severities) with their documents, newest first."""
+    query = select(Change, Document).where(Change.document_id == Document.id)
+    if vendor_id is not None:
+        query = query.where(Document.vendor_id == vendor_id)
+    if severities:
+        query = query.where(col(Change.severity).in_(severities))
+    query = query.order_by(col(Change.detected_at).desc(), col(Change.id).desc()).limit(limit)
+    return [(change, document) for change, document in session.exec(query)]
