@@ -30,7 +30,7 @@ from storage.db import session_scope
 from storage.models import Change, Outbox
 from tests.support.demo_policies import VENDORS
 from tests.support.demo_site import DemoSite
-from tests.support.sinks import MailSink, SlackSink
+from tests.support.sinks import MailSink, WebhookSink
 from tests.test_decisions import BASE, SELLS, edited, page
 
 T0 = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)
@@ -110,8 +110,8 @@ def mail() -> Iterator[MailSink]:
 
 
 @pytest.fixture
-def slack(monkeypatch: pytest.MonkeyPatch) -> Iterator[SlackSink]:
-    with SlackSink() as sink:
+def slack(monkeypatch: pytest.MonkeyPatch) -> Iterator[WebhookSink]:
+    with WebhookSink() as sink:
         monkeypatch.setattr(NotifySlack, "webhook_url", sink.base)
         yield sink
 
@@ -138,7 +138,7 @@ def slack_text(post: dict) -> str:
 
 
 def test_a_material_change_sends_one_email_and_one_slack_post_and_noise_sends_none(
-    tmp_path: Path, mail: MailSink, slack: SlackSink
+    tmp_path: Path, mail: MailSink, slack: WebhookSink
 ) -> None:
     lumen = next(v for v in VENDORS if v.id == "lumen")
     mail.start()
@@ -224,7 +224,7 @@ def monitor_cli(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
 
 
-def test_slack_answering_500_is_retried_then_failed_and_listed(tmp_path: Path, slack: SlackSink) -> None:
+def test_slack_answering_500_is_retried_then_failed_and_listed(tmp_path: Path, slack: WebhookSink) -> None:
     slack.status = 500
     fetch = recorder(tmp_path, {"team-slack": SLACK_URL}, max_attempts=3)
     fetch(BASE)
@@ -315,7 +315,7 @@ def test_channels_get_only_what_their_filters_ask_for(tmp_path: Path, mail: Mail
     ]
 
 
-def test_test_alert_reports_each_channel(tmp_path: Path, mail: MailSink, slack: SlackSink) -> None:
+def test_test_alert_reports_each_channel(tmp_path: Path, mail: MailSink, slack: WebhookSink) -> None:
     mail.start()
     fetch = recorder(
         tmp_path, {"mail": mail.url, "team-slack": SLACK_URL, "down": "mailto://127.0.0.1:9?from=a@b.test"}

@@ -106,7 +106,7 @@ def extract_document(
     declared = _declared_language(root)
     _reveal_cf_emails(root)
     selectors.remove(root, remove)
-    nodes = selectors.select(root, select) if select else chrome.main_content(root, base)
+    nodes = selectors.select_nodes(root, select) if select else chrome.main_content(root, base)
     return ExtractedPage(render(nodes, partial(canonical_url, base_url=base)), declared)
 
 

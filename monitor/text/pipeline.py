@@ -55,4 +55,3 @@ def extract_version(
     """
     page = extract_document(body, content_type=content_type, base_url=url, select=select, remove=remove)
     return Extracted(page.text, text_hash(page.text), page.declared_language or language, fetched_at, page.pdf)
-

@@ -186,7 +186,7 @@ def remove(root: etree._Element, spec: SelectorSpec | None) -> None:
         drop_element(el)
 
 
-def select(root: etree._Element, spec: SelectorSpec) -> list[etree._Element]:
+def select_nodes(root: etree._Element, spec: SelectorSpec) -> list[etree._Element]:
     """Return the content an OTA ``select`` spec designates, in selector order."""
     selected: list[etree._Element] = []
     for item in _items(spec):

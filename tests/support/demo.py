@@ -41,7 +41,7 @@ from monitor.config import (
     save_config,
 )
 from tests.support.demo_site import DemoSite
-from tests.support.sinks import MailSink, SlackSink
+from tests.support.sinks import MailSink, WebhookSink
 
 DAY_TIMEOUT_S = 60
 SLACK_URL = "slack://T0DEMO0000/B0DEMO0000/DemoDemoDemoDemoDemoDemo0"
@@ -98,7 +98,7 @@ def crawled_since(application: App, moment: datetime) -> bool:
     return run is not None and run.started_at > moment and run.finished_at is not None
 
 
-def board(application: App, day: int, mail: MailSink, slack: SlackSink) -> Group:
+def board(application: App, day: int, mail: MailSink, slack: WebhookSink) -> Group:
     """The live view: the day's story, each vendor's latest decision, and what was sent."""
     table = Table(title="What policy-monitor decided on the latest crawl")
     for column in ("vendor", "outcome", "decision", "version", "detail"):
@@ -126,7 +126,7 @@ def run_demo(console: Console) -> None:
         folder = Path(tmp)
         captured = Path.cwd() / "demo-output"
         shutil.rmtree(captured, ignore_errors=True)
-        with DemoSite() as site, MailSink(captured / "emails") as mail, SlackSink(captured / "slack") as slack:
+        with DemoSite() as site, MailSink(captured / "emails") as mail, WebhookSink(captured / "slack") as slack:
             mail.start()
             config = demo_config(folder, site, mail)
             config_file = save_config(config, folder / "config.toml")  # the daemon reads a file
@@ -146,7 +146,7 @@ def run_demo(console: Console) -> None:
             _summary(application, console, captured, mail, slack)
 
 
-def _play(application: App, site: DemoSite, mail: MailSink, slack: SlackSink, console: Console) -> None:
+def _play(application: App, site: DemoSite, mail: MailSink, slack: WebhookSink, console: Console) -> None:
     with Live(board(application, 0, mail, slack), console=console, refresh_per_second=4) as live:
         for day, step in enumerate(SCRIPT, start=1):
             step.act(site)
@@ -162,7 +162,7 @@ def _play(application: App, site: DemoSite, mail: MailSink, slack: SlackSink, co
             console.print(f"[dim]day {day} done[/dim]", highlight=False)
 
 
-def _summary(application: App, console: Console, captured: Path, mail: MailSink, slack: SlackSink) -> None:
+def _summary(application: App, console: Console, captured: Path, mail: MailSink, slack: WebhookSink) -> None:
     (lumen,) = app.history(application, "lumen")
     console.print(views.history_table("monitor history lumen", lumen.versions))
     console.print(
