@@ -31,8 +31,10 @@ FORBIDDEN = [
     ("monitor.cli", "crawler", "faces go through monitor.app"),
     ("monitor.daemon", "storage", "faces go through monitor.app"),
     ("monitor.daemon", "crawler", "faces go through monitor.app"),
+    ("monitor.feed", "storage", "faces go through monitor.app"),
+    ("monitor.feed", "crawler", "faces go through monitor.app"),
 ]
-FACES = ("monitor.cli", "monitor.daemon")
+FACES = ("monitor.cli", "monitor.daemon", "monitor.feed")
 INNER = ("monitor.text", "monitor.judge", "monitor.alerts", "monitor.app", "monitor.config", "storage", "crawler")
 
 

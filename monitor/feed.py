@@ -1,0 +1,70 @@
+"""A read-only face: the recent changes as an Atom feed, for a feed reader or an intranet page.
+
+`python -m monitor.feed --config FILE [--vendor ID] [--severity MATERIAL] [--limit N] > changes.atom`
+writes the newest changes (MATERIAL and REVIEW by default) with their rule ids, headline and the
+command that shows the diff. It reads through `monitor.app` only: the whole face is this file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+from monitor import app
+from monitor.app.reads import ChangeSummary
+from monitor.config import ConfigError
+
+ATOM = "http://www.w3.org/2005/Atom"
+
+
+def change_entry(change: ChangeSummary) -> ET.Element:
+    """One Atom entry for a change."""
+    entry = ET.Element("entry")
+    key = f"{change.vendor_id}:{change.document_type}:{change.new_seq}"
+    ET.SubElement(entry, "id").text = f"urn:policy-monitor:change:{key}"
+    title = f"[{change.severity}] {change.vendor_id} {change.document_type.replace('_', ' ')}: {change.headline}"
+    ET.SubElement(entry, "title").text = title
+    ET.SubElement(entry, "updated").text = change.detected_at.isoformat()
+    diff = f"monitor diff {change.vendor_id} {change.old_seq or ''} {change.new_seq} --doc {change.document_type}"
+    rules = ", ".join(change.rules) or "none"
+    ET.SubElement(entry, "summary").text = f"{change.kind}; rules: {rules}; see `{' '.join(diff.split())}`"
+    return entry
+
+
+def feed(changes: Sequence[ChangeSummary], title: str = "policy-monitor: recent changes") -> bytes:
+    """An Atom document of `changes` (newest first)."""
+    root = ET.Element("feed", xmlns=ATOM)
+    ET.SubElement(root, "id").text = "urn:policy-monitor:changes"
+    ET.SubElement(root, "title").text = title
+    latest = max((c.detected_at for c in changes), default=None)
+    ET.SubElement(root, "updated").text = latest.isoformat() if latest else "1970-01-01T00:00:00+00:00"
+    root.extend(change_entry(change) for change in changes)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the feed; exit 2 for a bad config or database, 1 for an unknown vendor."""
+    parser = argparse.ArgumentParser(prog="python -m monitor.feed", description=__doc__.splitlines()[0])
+    parser.add_argument("--config", type=Path, default=Path("config.toml"))
+    parser.add_argument("--vendor")
+    parser.add_argument("--severity", action="append", choices=("MATERIAL", "REVIEW", "NOISE"))
+    parser.add_argument("--limit", type=int, default=50)
+    args = parser.parse_args(argv)
+    try:
+        application = app.open_app(app.load_settings(args.config))
+        changes = app.recent_changes(application, args.limit, args.vendor, args.severity or ("MATERIAL", "REVIEW"))
+    except app.NotFound as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except (ConfigError, app.StorageError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    sys.stdout.buffer.write(feed(changes))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
