@@ -22,17 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from monitor import app
 from monitor.alerts.channels import EmailChannel, open_channel
-from monitor.config import (
-    AlertsConfig,
-    ChannelConfig,
-    Config,
-    CrawlConfig,
-    DocumentConfig,
-    StorageConfig,
-    VendorConfig,
-)
 from storage.models import Outbox
 from storage.outbox import latest_alerts
+from tests.support.configs import loopback_config
 from tests.support.demo_policies import VENDORS
 from tests.support.demo_site import DemoSite
 
@@ -55,21 +47,16 @@ def queued_payloads() -> dict[str, Outbox]:
     """Crawl the demo's Lumen policy before and after its change; the queued alert rows, by channel."""
     lumen = [vendor for vendor in VENDORS if vendor.id == "lumen"]
     with tempfile.TemporaryDirectory(prefix="policy-monitor-samples-") as tmp, DemoSite(lumen) as site:
-        config = Config(
-            storage=StorageConfig(url=f"sqlite:///{Path(tmp) / 'samples.db'}"),
-            crawl=CrawlConfig(delay=0, timeout=5, retries=0, autothrottle=False),
-            vendors=[
-                VendorConfig(
-                    id="lumen",
-                    name=lumen[0].name,
-                    documents=[DocumentConfig(type="privacy_policy", url=site.url("lumen"), language="en")],
-                )
-            ],
-            alerts=AlertsConfig(
-                channels=[ChannelConfig(name="email", url=EMAIL_URL), ChannelConfig(name="slack", url=SLACK_URL)],
-                diff_url="https://monitor.example.com/diff/{vendor}/{document}/{old}/{new}",
-            ),
+        config = loopback_config(
+            Path(tmp) / "samples.db",
+            {"lumen": site.url("lumen")},
+            names={"lumen": lumen[0].name},
+            language="en",
+            channels={"email": EMAIL_URL, "slack": SLACK_URL},
+            timeout=5,
         )
+        diff_url = "https://monitor.example.com/diff/{vendor}/{document}/{old}/{new}"
+        config = config.model_copy(update={"alerts": config.alerts.model_copy(update={"diff_url": diff_url})})
         application = app.open_app(config)
         app.check_documents(application, trigger="demo")
         site.show("lumen", 1)

@@ -20,28 +20,18 @@ from monitor.app.context import App
 from monitor.app.cycle import catch_up_plan, plan, run_cycle
 from monitor.app.health import status as gather_status
 from monitor.app.schedule import JOB_PREFIX, build_scheduler, sync_jobs, trigger_for
-from monitor.config import Config, CrawlConfig, DocumentConfig, StorageConfig, VendorConfig, save_config
+from monitor.config import Config, save_config
 from monitor.daemon import crawl_schedule
 from storage.db import open_database, session_scope
 from storage.fetches import start_run
 from storage.models import CrawlRun, Snapshot, Version
+from tests.support.configs import loopback_config
 from tests.support.demo_site import DemoSite
 from tests.support.sites import LoopbackSite
 
-FAST = CrawlConfig(delay=0, timeout=3, retries=0, autothrottle=False, cycle_timeout=60)
-
 
 def config_for(urls: dict[str, str], database: Path, schedule: str | None = None, **crawl: object) -> Config:
-    return Config(
-        storage=StorageConfig(url=f"sqlite:///{database}"),
-        crawl=FAST.model_copy(update=crawl),
-        vendors=[
-            VendorConfig(
-                id=vendor, name=vendor, documents=[DocumentConfig(type="privacy_policy", url=url, schedule=schedule)]
-            )
-            for vendor, url in urls.items()
-        ],
-    )
+    return loopback_config(database, urls, schedule=schedule, **crawl)
 
 
 @pytest.fixture

@@ -13,10 +13,11 @@ from reportlab.pdfgen.canvas import Canvas
 
 from monitor.app.context import open_app
 from monitor.app.cycle import plan, run_cycle
-from monitor.config import ChangesConfig, Config, CrawlConfig, DocumentConfig, StorageConfig, VendorConfig
+from monitor.config import DocumentConfig
 from monitor.judge.inaccessible import Page, first_failure
 from monitor.text.pdf import is_pdf
 from monitor.text.pipeline import extract_version
+from tests.support.configs import loopback_config
 from tests.support.sites import LoopbackSite
 
 WIDTH, HEIGHT = letter
@@ -118,21 +119,11 @@ def test_pdfs_are_recognised(body: bytes, content_type: str | None, url: str | N
 def test_pdf_fetched_by_the_crawler_is_recorded_as_a_version(site: LoopbackSite, tmp_path: Path) -> None:
     site.set("/privacy_en.pdf", two_column_pdf(), content_type="application/pdf")
     site.set("/scan.pdf", scanned_pdf(), content_type="application/pdf")
-    config = Config(
-        storage=StorageConfig(url=f"sqlite:///{tmp_path / 'pdf.db'}"),
-        crawl=CrawlConfig(delay=0, timeout=5, retries=0, autothrottle=False, user_agent="test (+http://x)"),
-        changes=ChangesConfig(),
-        vendors=[
-            VendorConfig(
-                id="finya",
-                name="Finya",
-                documents=[
-                    DocumentConfig(type="privacy_policy", url=site.url("/privacy_en.pdf")),
-                    DocumentConfig(type="terms", url=site.url("/scan.pdf")),
-                ],
-            )
-        ],
-    )
+    documents = [
+        DocumentConfig(type="privacy_policy", url=site.url("/privacy_en.pdf")),
+        DocumentConfig(type="terms", url=site.url("/scan.pdf")),
+    ]
+    config = loopback_config(tmp_path / "pdf.db", {"finya": documents}, timeout=5)
     application = open_app(config)
     engine = application.engine
     result = run_cycle(application, plan(application))

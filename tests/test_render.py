@@ -21,16 +21,12 @@ from crawler.results import FetchResult
 from monitor.app.context import open_app
 from monitor.app.cycle import plan, run_cycle
 from monitor.config import (
-    ChangesConfig,
-    Config,
-    CrawlConfig,
     DocumentConfig,
-    StorageConfig,
-    VendorConfig,
 )
 from monitor.text.extract import extract_text
 from storage.db import session_scope
 from storage.models import Incident, Snapshot
+from tests.support.configs import loopback_config
 from tests.support.sites import LoopbackSite
 from tests.test_crawler import CLOUDFLARE_CHALLENGE, POLICY_TEXT, crawl_settings, run
 
@@ -191,22 +187,12 @@ def test_fallback_middleware_asks_the_browser_once() -> None:
 
 def test_render_unavailable_is_an_incident_and_recorded_truthfully(site: LoopbackSite, tmp_path: Path) -> None:
     site.set("/plain", f"<html><body><main>{POLICY_TEXT}</main></body></html>")
-    config = Config(
-        storage=StorageConfig(url=f"sqlite:///{tmp_path / 'render.db'}"),
-        crawl=CrawlConfig(delay=0, timeout=3, retries=0, autothrottle=False, user_agent="test (+http://x)"),
-        render=RenderSettings(enabled=False),
-        changes=ChangesConfig(),
-        vendors=[
-            VendorConfig(
-                id="acme",
-                name="Acme",
-                documents=[
-                    DocumentConfig(type="privacy_policy", url=site.url("/plain?r"), render=True, wait_for="main"),
-                    DocumentConfig(type="terms", url=site.url("/plain")),
-                ],
-            )
-        ],
-    )
+    documents = [
+        DocumentConfig(type="privacy_policy", url=site.url("/plain?r"), render=True, wait_for="main"),
+        DocumentConfig(type="terms", url=site.url("/plain")),
+    ]
+    config = loopback_config(tmp_path / "render.db", {"acme": documents})
+    config = config.model_copy(update={"render": RenderSettings(enabled=False)})
     application = open_app(config)
     engine = application.engine
     result = run_cycle(application, plan(application))
@@ -232,13 +218,7 @@ def test_a_cycle_sends_only_what_needs_it_through_the_browser(site: LoopbackSite
         "blocked": DocumentConfig(type="privacy_policy", url=site.url("/blocked")),
         "js": DocumentConfig(type="privacy_policy", url=site.url("/js"), render=True, wait_for="#done"),
     }
-    config = Config(
-        storage=StorageConfig(url=f"sqlite:///{tmp_path / 'cycle.db'}"),
-        crawl=CrawlConfig(
-            delay=0, timeout=15, retries=0, autothrottle=False, user_agent="policy-monitor-test (+http://x)"
-        ),
-        vendors=[VendorConfig(id=vendor, name=vendor, documents=[doc]) for vendor, doc in documents.items()],
-    )
+    config = loopback_config(tmp_path / "cycle.db", {vendor: [doc] for vendor, doc in documents.items()}, timeout=15)
     application = open_app(config)
     engine = application.engine
     result = run_cycle(application, plan(application))

@@ -31,15 +31,10 @@ from monitor.alerts.channels import SLACK_ENDPOINT_ENV
 from monitor.app.context import App
 from monitor.cli import views
 from monitor.config import (
-    AlertsConfig,
-    ChannelConfig,
     Config,
-    CrawlConfig,
-    DocumentConfig,
-    StorageConfig,
-    VendorConfig,
     save_config,
 )
+from tests.support.configs import loopback_config
 from tests.support.demo_site import DemoSite
 from tests.support.sinks import MailSink, WebhookSink
 
@@ -75,20 +70,14 @@ SCRIPT = [
 
 def demo_config(folder: Path, site: DemoSite, mail: MailSink) -> Config:
     """Every vendor every 2 seconds, with e-mail and Slack channels on loopback."""
-    return Config(
-        storage=StorageConfig(url=f"sqlite:///{folder / 'demo.db'}"),
-        crawl=CrawlConfig(delay=0, timeout=5, retries=0, autothrottle=False, cycle_timeout=60, default_schedule="2s"),
-        alerts=AlertsConfig(
-            channels=[ChannelConfig(name="email", url=mail.url), ChannelConfig(name="slack", url=SLACK_URL)]
-        ),
-        vendors=[
-            VendorConfig(
-                id=vendor.id,
-                name=vendor.name,
-                documents=[DocumentConfig(type="privacy_policy", url=site.url(vendor.id), language="en")],
-            )
-            for vendor in site.vendors.values()
-        ],
+    return loopback_config(
+        folder / "demo.db",
+        {vendor.id: site.url(vendor.id) for vendor in site.vendors.values()},
+        names={vendor.id: vendor.name for vendor in site.vendors.values()},
+        language="en",
+        channels={"email": mail.url, "slack": SLACK_URL},
+        timeout=5,
+        default_schedule="2s",
     )
 
 
