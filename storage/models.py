@@ -208,3 +208,21 @@ class Outbox(SQLModel, table=True):
     payload: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Label(SQLModel, table=True):
+    """A person's verdict on a version (the change that made it), next to the machine's severity.
+
+    Several labels may exist for one version (people disagree, or change their minds): the newest
+    one counts.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(sa_column=Column(Integer, ForeignKey("document.id"), nullable=False, index=True))
+    version_id: int = Field(sa_column=Column(Integer, ForeignKey("version.id"), nullable=False, index=True))
+    change_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("change.id"), nullable=True))
+    verdict: str = Field(max_length=16)  # MATERIAL | REVIEW | NOISE
+    machine: str | None = Field(default=None, max_length=16)  # the change's severity when labelled
+    author: str = Field(max_length=128)
+    note: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

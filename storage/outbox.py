@@ -73,3 +73,8 @@ def latest_alerts(session: Session, statuses: Sequence[str] = (), limit: int = 5
 def alert_counts(session: Session) -> dict[str, int]:
     """How many outbox rows have each status."""
     return dict(session.exec(select(Outbox.status, func.count()).group_by(col(Outbox.status))).all())
+
+
+def alerts_for_change(session: Session, change_id: int) -> list[Outbox]:
+    """The outbox rows a change caused (review rows included), oldest first."""
+    return list(session.exec(select(Outbox).where(Outbox.change_id == change_id).order_by(col(Outbox.id))))

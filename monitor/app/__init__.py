@@ -1,11 +1,11 @@
 """The application layer: the only API the faces (CLI, daemon, demo, benches, a web view) call.
 
 Use cases change the record (`check_documents`, `reextract`, `replay`, `send_due_alerts`,
-`send_test_alert`); read models return plain dataclasses (`watched_documents`, `history`,
-`version_text`, `version_pair`, `recent_changes`, `outbox_rows`, `configured_channels`, `status`,
-`kinds`, `preview`). Open the application once with `open_app(load_settings(path))`. Names are
-imported on first use, so that a face that needs only one of them does not load the extraction,
-alerting or crawling code.
+`send_test_alert`, `label_version`); read models return plain dataclasses (`watched_documents`,
+`history`, `version_text`, `version_pair`, `recent_changes`, `outbox_rows`, `configured_channels`,
+`status`, `kinds`, `preview`, `explain`, `labels`). Open the application once with
+`open_app(load_settings(path))`. Names are imported on first use, so that a face that needs only one
+of them does not load the extraction, alerting or crawling code.
 """
 
 from __future__ import annotations
@@ -36,6 +36,9 @@ _API = {
     "outbox_rows": "reads",
     "end_of_day": "reads",
     "status": "health",
+    "explain": "explain",
+    "label_version": "labels",
+    "labels": "labels",
     "kinds": "registries",
     "family_names": "registries",
 }

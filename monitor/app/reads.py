@@ -1,4 +1,4 @@
-"""Read models: what the faces show, as plain dataclasses (no database rows leave this module).
+"""Read models: what the faces show, as plain dataclasses (no database row leaves for a face).
 
 Every function takes the :class:`~monitor.app.context.App` and reads; none writes. An unknown vendor,
 document or version raises :class:`~monitor.app.context.NotFound` with a one-line message.
@@ -15,7 +15,8 @@ from sqlmodel import Session
 from monitor.app.context import App, NotFound
 from storage.documents import all_documents, get_vendor, vendor_documents
 from storage.fetches import latest_snapshot
-from storage.models import Change, Document, Outbox, Version
+from storage.labels import labels_of
+from storage.models import Change, Document, Label, Outbox, Version
 from storage.outbox import latest_alerts
 from storage.versions import (
     changes_by_version,
@@ -77,6 +78,8 @@ class VersionSummary:
     lines_removed: int
     kind: str
     change: ChangeSummary | None
+    verdict: str | None = None  # a person's, when one labelled the version (`monitor label`)
+    verdict_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -159,13 +162,16 @@ def watched_documents(app: App) -> list[WatchedDocument]:
 def history(app: App, vendor_id: str, doc_type: str | None = None) -> list[DocumentHistory]:
     """The versions of a vendor's documents (or of its document of `doc_type`), oldest first."""
     with Session(app.engine) as session:
-        documents = [_document(app, session, vendor_id, doc_type)] if doc_type else vendor_documents(session, vendor_id)
+        documents = (
+            [find_document(app, session, vendor_id, doc_type)] if doc_type else vendor_documents(session, vendor_id)
+        )
         if not documents:
-            _document(app, session, vendor_id, None)  # says why
+            find_document(app, session, vendor_id, None)  # says why
         out = []
         for document in documents:
             assert document.id is not None
             changes = changes_by_version(session, document.id)
+            verdicts = labels_of(session, document.id)
             versions = list_versions(session, document.id, with_text=False)
             seqs = {v.id: v.seq for v in versions}
             out.append(
@@ -173,7 +179,10 @@ def history(app: App, vendor_id: str, doc_type: str | None = None) -> list[Docum
                     document.vendor_id,
                     document.type,
                     document.url,
-                    tuple(_version_summary(v, changes.get(v.id or -1), document, seqs) for v in versions),
+                    tuple(
+                        _version_summary(v, changes.get(v.id or -1), verdicts.get(v.id or -1), document, seqs)
+                        for v in versions
+                    ),
                 )
             )
     return out
@@ -184,7 +193,7 @@ def version_text(
 ) -> VersionText:
     """A version of a document: number `seq`, the one current at `at`, or the latest."""
     with Session(app.engine) as session:
-        document = _document(app, session, vendor_id, doc_type)
+        document = find_document(app, session, vendor_id, doc_type)
         assert document.id is not None
         if seq is not None:
             return _text(document, _version(session, document, seq))
@@ -204,7 +213,7 @@ def version_pair(
 ) -> VersionPair:
     """Versions `a` and `b` of a document: by default the latest and the one before it."""
     with Session(app.engine) as session:
-        document = _document(app, session, vendor_id, doc_type)
+        document = find_document(app, session, vendor_id, doc_type)
         assert document.id is not None
         if b is None:
             latest = current_version(session, document.id)
@@ -243,8 +252,16 @@ def outbox_rows(app: App, statuses: Sequence[str] = (), limit: int = 50) -> list
         return [_alert_row(row, describe(session, row)) for row in latest_alerts(session, statuses, limit)]
 
 
-def _document(app: App, session: Session, vendor_id: str, doc_type: str | None) -> Document:
-    """The vendor's document of `doc_type`; without one, its only document or its privacy policy."""
+def find_version(
+    app: App, session: Session, vendor_id: str, doc_type: str | None, seq: int
+) -> tuple[Document, Version]:
+    """For use cases: the vendor's document (as `--doc` chooses) and its version `seq`, as rows."""
+    document = find_document(app, session, vendor_id, doc_type)
+    return document, _version(session, document, seq)
+
+
+def find_document(app: App, session: Session, vendor_id: str, doc_type: str | None) -> Document:
+    """For use cases: the vendor's document of `doc_type`; without one, its only one or its privacy policy."""
     if get_vendor(session, vendor_id) is None:
         if app.config.vendor(vendor_id) is None:
             raise NotFound(_unknown_vendor(app, vendor_id))
@@ -311,7 +328,7 @@ def _change_summary(change: Change, document: Document, seqs: dict[int | None, i
 
 
 def _version_summary(
-    version: Version, change: Change | None, document: Document, seqs: dict[int | None, int]
+    version: Version, change: Change | None, label: Label | None, document: Document, seqs: dict[int | None, int]
 ) -> VersionSummary:
     return VersionSummary(
         seq=version.seq,
@@ -323,6 +340,8 @@ def _version_summary(
         lines_removed=version.lines_removed,
         kind=version.kind,
         change=_change_summary(change, document, seqs) if change else None,
+        verdict=label.verdict if label else None,
+        verdict_by=label.author if label else None,
     )
 
 

@@ -13,7 +13,9 @@ from rich.text import Text
 if TYPE_CHECKING:
     from monitor.alerts.outbox import Drained
     from monitor.app.alerting import ChannelInfo
+    from monitor.app.explain import Explanation
     from monitor.app.health import Status
+    from monitor.app.labels import LabelRow
     from monitor.app.reads import AlertRow, ChangeSummary, VersionSummary, WatchedDocument
     from monitor.app.record import Recorded
     from monitor.app.registries import Family
@@ -74,9 +76,15 @@ def history_table(title: str, versions: Sequence[VersionSummary]) -> Table:
             f"{version.size:,}",
             Text(f"+{version.lines_added}", style="green"),
             Text(f"-{version.lines_removed}", style="red"),
-            change_text(change) if change else Text("first version", style="dim"),
+            _with_verdict(change_text(change) if change else Text("first version", style="dim"), version),
         )
     return table
+
+
+def _with_verdict(text: Text, version: VersionSummary) -> Text:
+    if version.verdict:
+        text.append(f" | person: {version.verdict} ({version.verdict_by})", style="bold")
+    return text
 
 
 def change_text(change: ChangeSummary) -> Text:
@@ -306,4 +314,54 @@ def kinds_table(family: Family) -> Table:
         table.add_column(column)
     for info in family.kinds:
         table.add_row(info.kind, *(info.details.get(key, "") for key in extra), info.description)
+    return table
+
+
+def explanation_view(explained: Explanation) -> RenderableType:
+    """`monitor explain`: the severity, how it follows, each rule with its evidence, notes, alerts, verdict."""
+    from monitor.judge.materiality import RANK
+
+    head = Text(f"{explained.vendor_id} {explained.document_type}: version {explained.old_seq} -> {explained.new_seq} ")
+    head.append(explained.severity, style=SEVERITY_STYLES.get(explained.severity, ""))
+    head.append(f" ({explained.kind}{', ' + when(explained.detected_at) + ' UTC' if explained.detected_at else ''})")
+    parts: list[RenderableType] = [head, Text(explained.headline, style="bold"), Text(explained.how, style="dim")]
+    table = Table(title="Rules that fired, most telling first", show_lines=True)
+    for column in ("rule", "severity", "why", "evidence"):
+        table.add_column(column, overflow="fold")
+    for fired in sorted(explained.evidence, key=lambda f: -RANK.get(f.severity, 0)):
+        evidence = Text()
+        if fired.old:
+            evidence.append(f"- {fired.old}\n", style="red")
+        if fired.new:
+            evidence.append(f"+ {fired.new}\n", style="green")
+        evidence.append(f"words: {', '.join(fired.terms) or '-'}", style="dim")
+        severity = Text(fired.severity, style=SEVERITY_STYLES.get(fired.severity, ""))
+        table.add_row(fired.rule, severity, fired.title, evidence)
+    parts.append(table if explained.evidence else Text("No rule fired: the texts do not differ.", style="dim"))
+    parts += [Text(f"Note: {note}") for note in explained.notes]
+    sent = "; ".join(f"{channel} ({kind}, {status})" for channel, kind, status in explained.alerts)
+    parts.append(Text(f"Alerts: {sent or 'none'}"))
+    if explained.verdict:
+        verdict, author, note = explained.verdict
+        parts.append(Text(f"Person's verdict: {verdict} by {author}{': ' + note if note else ''}", style="bold"))
+    return Group(*parts)
+
+
+def labels_table(rows: Iterable[LabelRow]) -> Table:
+    """People's verdicts next to the machine's severity."""
+    table = Table(title="Verdicts (times in UTC)")
+    for column in ("vendor", "document", "version", "verdict", "machine", "by", "when", "note"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        agree = row.machine is None or row.machine == row.verdict
+        table.add_row(
+            row.vendor_id,
+            row.document_type,
+            f"{row.previous or '-'} -> {row.version}",
+            Text(row.verdict, style=SEVERITY_STYLES.get(row.verdict, "")),
+            Text(row.machine or "-", style="" if agree else "bold"),
+            row.author,
+            when(row.labelled_at),
+            row.note or "",
+        )
     return table

@@ -1,0 +1,70 @@
+"""Commands about the decisions: why a change was judged so, and people's verdicts on versions."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from dataclasses import asdict
+from typing import Annotated
+
+import typer
+
+from monitor.cli import views
+from monitor.cli.base import DocOption, cli, console, fail, open_application
+
+PANEL = "Judging"
+
+
+@cli.command(rich_help_panel=PANEL)
+def explain(
+    vendor: str,
+    a: Annotated[int | None, typer.Argument(help="Older version number (default: the one before B).")] = None,
+    b: Annotated[int | None, typer.Argument(help="Newer version number (default: the latest).")] = None,
+    doc: DocOption = None,
+) -> None:
+    """Why a change was judged as it was: the rules that fired, with their evidence, and where the alert went."""
+    from monitor import app
+
+    console.print(views.explanation_view(app.explain(open_application(), vendor, a, b, doc)))
+
+
+@cli.command(rich_help_panel=PANEL)
+def label(
+    vendor: str,
+    version: Annotated[int, typer.Argument(help="The version number the verdict is about.")],
+    verdict: Annotated[str, typer.Argument(help="MATERIAL, REVIEW or NOISE.")],
+    note: Annotated[str | None, typer.Option(help="Why, in a few words.")] = None,
+    by: Annotated[str | None, typer.Option(help="Who says so (default: $POLICY_MONITOR_USER or the login).")] = None,
+    doc: DocOption = None,
+) -> None:
+    """Record a person's verdict on a version, next to the machine's (shown by history, explain and labels)."""
+    from monitor import app
+    from monitor.app.reads import SEVERITIES
+
+    if verdict.upper() not in SEVERITIES:
+        fail(f"the verdict is one of {', '.join(SEVERITIES)}, not {verdict!r}", 2)
+    author = by or os.environ.get("POLICY_MONITOR_USER") or getpass.getuser()
+    row = app.label_version(open_application(), vendor, version, verdict, author, note, doc)
+    machine = row.machine or "no change (first version)"
+    console.print(f"{row.vendor_id} {row.document_type} #{row.version}: {row.verdict} by {author} (machine: {machine})")
+
+
+@cli.command(rich_help_panel=PANEL)
+def labels(
+    vendor: Annotated[str | None, typer.Argument(help="Only this vendor.")] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print a JSON list (what bench/materiality.py reads).")
+    ] = False,
+) -> None:
+    """List people's verdicts (the newest per version) next to the machine's severity."""
+    from monitor import app
+
+    rows = app.labels(open_application(), vendor)
+    if as_json:
+        sys.stdout.write(json.dumps([asdict(row) for row in rows], default=str, ensure_ascii=False, indent=1) + "\n")
+    elif rows:
+        console.print(views.labels_table(rows))
+    else:
+        console.print("No version has been labelled yet (see `monitor label --help`).")
