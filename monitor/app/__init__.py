@@ -15,7 +15,7 @@ from typing import Any
 
 _API = {
     "App": "context",
-    "NotFound": "context",
+    "NotFound": "errors",
     "StorageError": "context",
     "load_settings": "context",
     "open_app": "context",

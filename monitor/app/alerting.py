@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from monitor.app.context import App, NotFound
+from monitor.app.context import App
+from monitor.app.errors import NotFound
 
 if TYPE_CHECKING:
     from monitor.alerts.outbox import Drained

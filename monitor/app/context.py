@@ -13,15 +13,12 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from monitor.app.errors import NotFound
 from monitor.app.events import ChangeRecorded, Events, IncidentOpened, IncidentResolved
 from monitor.config import Config, ConfigError, load_config
 from storage.db import StorageError, open_database
 
 __all__ = ["App", "NotFound", "StorageError", "attach_outbox", "load_settings", "open_app"]
-
-
-class NotFound(Exception):
-    """Something asked for does not exist (vendor, document, version); the message is one line."""
 
 
 def load_settings(path: Path) -> Config:

@@ -19,7 +19,8 @@ from crawler.outcomes import NotFetched
 from crawler.process import run_crawl
 from crawler.render import browser_available, needs_browser
 from crawler.results import FetchResult
-from monitor.app.context import App, NotFound
+from monitor.app.context import App
+from monitor.app.errors import NotFound
 from monitor.app.record import Recorded, record_fetch
 from monitor.config import Config, DocumentConfig
 from storage.db import session_scope

@@ -14,7 +14,8 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from monitor.app.context import App, NotFound
+from monitor.app.context import App
+from monitor.app.errors import NotFound
 from monitor.app.reads import find_document, find_version
 from monitor.judge.materiality import RULES, Classification, classify
 from monitor.judge.semdiff import semantic_diff

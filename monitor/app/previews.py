@@ -8,8 +8,8 @@ from pathlib import Path
 from crawler.job import FetchRequest
 from crawler.process import run_crawl
 from crawler.results import FetchResult
-from monitor.app.context import NotFound
 from monitor.app.cycle import fetch_job
+from monitor.app.errors import NotFound
 from monitor.config import Config
 from monitor.text.pipeline import Extracted, extract_version
 

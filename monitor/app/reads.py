@@ -12,7 +12,8 @@ from datetime import UTC, datetime, time
 
 from sqlmodel import Session
 
-from monitor.app.context import App, NotFound
+from monitor.app.context import App
+from monitor.app.errors import NotFound
 from storage.documents import all_documents, get_vendor, vendor_documents
 from storage.fetches import latest_snapshot
 from storage.labels import labels_of

@@ -108,7 +108,7 @@ def open_application(config: Config | None = None) -> App:
 
 def main() -> None:
     """Entry point of the `monitor` console script."""
-    from monitor.app.context import NotFound
+    from monitor.app.errors import NotFound
 
     try:
         cli()
