@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from crawler.job import FetchSettings, HttpUrl, RenderSettings, check_http_url
+from monitor.judge.ignore import check_rule
 from monitor.text.selectors import SelectorError, compile_css
 
 CONFIG_ENV = "POLICY_MONITOR_CONFIG"
@@ -125,11 +126,12 @@ class DocumentConfig(_Strict):
 
 
 class VendorConfig(_Strict):
-    """A vendor and the documents watched for it."""
+    """A vendor and the documents watched for it; `ignore` lists sentences (or `re:` patterns) never to report."""
 
     id: Annotated[str, Field(pattern=SLUG)]
     name: Annotated[str, Field(min_length=1)]
     tags: list[str] = Field(default_factory=list)
+    ignore: list[Annotated[str, AfterValidator(check_rule)]] = Field(default_factory=list)
     documents: Annotated[list[DocumentConfig], Field(min_length=1)]
 
     @field_validator("documents")
