@@ -168,13 +168,16 @@ class ChangesConfig(_Strict):
     flipflop_confirmations: Annotated[int, Field(ge=1, le=100)] = 3
 
 
+OPERATIONS = "operations"  # the event of the messages for operators: rendering unavailable, a channel paused
+
+
 class ChannelConfig(_Strict):
-    """Where alerts go: an Apprise URL, and which alerts it wants."""
+    """Where alerts go: an Apprise URL, and which alerts it wants (`operations`: the operators' messages)."""
 
     name: Annotated[str, Field(pattern=SLUG)]
     url: Annotated[str, Field(min_length=1, repr=False)]  # checked with Apprise by monitor.app.load_settings
     severities: Annotated[list[Literal["MATERIAL", "REVIEW"]], Field(min_length=1)] = ["MATERIAL", "REVIEW"]
-    events: Annotated[list[Literal["changes", "incidents", "reversions"]], Field(min_length=1)] = [
+    events: Annotated[list[Literal["changes", "incidents", "reversions", "operations"]], Field(min_length=1)] = [
         "changes",
         "incidents",
         "reversions",
@@ -202,6 +205,8 @@ class AlertsConfig(_Strict):
     diff_url: str | None = None
     max_attempts: Annotated[int, Field(ge=1, le=50)] = 6
     backoff: Annotated[float, Field(gt=0)] = 60.0
+    pause_after: Annotated[int, Field(ge=1, le=1000)] = 5
+    probe_every: Annotated[float, Field(gt=0)] = 900.0
 
     @field_validator("channels")
     @classmethod

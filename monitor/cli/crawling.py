@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from monitor.cli import views
-from monitor.cli.base import cli, config_file, console, errors, fail, open_application, settings_or_defaults
+from monitor.cli.base import cli, config_file, console, errors, fail, open_application, settings_or_defaults, show
 from monitor.cli.base import state as global_options
 
 PANEL = "Watching"
@@ -45,7 +45,7 @@ def crawl(
     if not quiet:
         names = {p.document_id: (p.vendor_id, p.config.type) for p in result.planned}
         rows = sorted(((*names[r.document_id], r) for r in result.recorded), key=lambda row: row[:2])
-        console.print(views.cycle_table(rows))
+        show(views.cycle_table(rows))
         console.print(
             f"{len(result.recorded)} documents fetched, {result.new_versions} new versions (run {result.run_id})."
         )
@@ -78,9 +78,8 @@ def reextract(
     application = open_application()
     for vendor_id in vendors or []:
         if application.config.vendor(vendor_id) is None:
-            known = ", ".join(v.id for v in application.config.vendors) or "none configured"
-            fail(f"unknown vendor {vendor_id!r} (known: {known})")
-    console.print(views.reextract_table(app.reextract(application, vendors or None)))
+            raise app.unknown_vendor(application.config, vendor_id)
+    show(views.reextract_table(app.reextract(application, vendors or None)))
     if application.config.alerts.channels:
         app.send_due_alerts(application)  # only a flagged change goes out, to the digest
 
@@ -109,7 +108,7 @@ def extract(
         sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
         return
     sys.stdout.write(extracted.text.rstrip("\n") + "\n")
-    errors.print(views.dates_line(extracted.language, extracted.dates), highlight=False)
+    errors.print(views.dates_line(extracted.language, extracted.dates), highlight=False, markup=False)
 
 
 @cli.command(rich_help_panel=PANEL)
