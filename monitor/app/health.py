@@ -108,14 +108,12 @@ def _problems(report: Status, config: Config, now: datetime) -> list[str]:
     problems = []
     run = report.last_run
     allowed = 2 * longest_gap(config, now) + timedelta(seconds=config.crawl.cycle_timeout)
+    crawl, daemon = command_hint(config, "crawl"), command_hint(config, "run")
     if run is None:
-        problems.append(
-            f"no crawl has run yet: run {command_hint(config, 'crawl')}, or start the daemon: {command_hint(config, 'run')}"
-        )
+        problems.append(f"no crawl has run yet: run {crawl}, or start the daemon: {daemon}")
     elif run.status == "running" and now - run.started_at > timedelta(seconds=config.crawl.cycle_timeout * 2):
         problems.append(f"crawl run {run.id} has been running since {run.started_at:%Y-%m-%d %H:%M} UTC")
     elif now - run.started_at > allowed:
-        daemon = command_hint(config, "run")
         problems.append(f"no crawl since {run.started_at:%Y-%m-%d %H:%M} UTC: is the daemon ({daemon}) running?")
     elif run.status == "failed":
         problems.append(f"the last crawl run ({run.id}) failed: {run.error}")
