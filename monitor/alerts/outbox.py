@@ -163,7 +163,9 @@ def queue_operations(
 
     It is logged as a warning in any case, so that an installation without an operator channel still says it.
     """
-    log.warning(f"{message.title}: {message.headline}", extra=dict(message.facts))
+    log.warning(
+        f"{message.title}: {message.headline}", extra={k.lower().replace(" ", "_"): v for k, v in message.facts}
+    )
     wanted = [c for c in config.alerts.channels if OPERATIONS in c.events and c.name != skip]
     return [_queue(session, wants, message, OPERATIONS, at, incident_id=incident_id) for wants in wanted]
 
