@@ -220,3 +220,31 @@ def test_malformed_config_is_refused_with_one_line(tmp_path: Path) -> None:
                             capture_output=True, text=True, timeout=60)  # fmt: skip
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "crawl.delay" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("where", "schedule", "problem"),
+    [
+        ("default_schedule", "every day", "crawl.default_schedule: 'every day' is not an interval"),
+        ("default_schedule", "0 25 * * *", "crawl.default_schedule: hour 25 is out of range 0-23 in '0 25 * * *'"),
+        ("schedule", "*/0 * * * *", "vendors[0].documents[0].schedule: minute step in '*/0' must be at least 1"),
+        ("schedule", "0 6 31 2 *", "vendors[0].documents[0].schedule: '0 6 31 2 *' never runs"),
+        ("schedule", "0m", "vendors[0].documents[0].schedule: '0m': an interval must be longer than 0"),
+    ],
+)
+def test_a_bad_schedule_is_one_line_and_exit_2_from_run_status_and_crawl(
+    tmp_path: Path, where: str, schedule: str, problem: str
+) -> None:
+    config = write_config(tmp_path / "config.toml", {"a": "http://127.0.0.1:9/a"}, schedule="1h")
+    text = config.read_text()
+    if where == "default_schedule":
+        text = text.replace("[crawl]", f'[crawl]\ndefault_schedule = "{schedule}"', 1)
+    else:
+        text = text.replace('schedule = "1h"', f'schedule = "{schedule}"')
+    config.write_text(text)
+    for command in ("run", "status", "crawl"):
+        result = subprocess.run([sys.executable, "-m", "monitor", "-c", str(config), command],
+                                capture_output=True, text=True, timeout=60)  # fmt: skip
+        assert result.returncode == 2, (command, result.stderr)
+        assert result.stderr.count("\n") == 1 and problem in result.stderr, (command, result.stderr)
+    assert not (tmp_path / "data").exists()
