@@ -143,12 +143,21 @@ def replay(
 
 
 @cli.command(rich_help_panel=PANEL)
-def demo() -> None:
-    """Run the bundled demo: fictional vendors on a loopback site, crawled through a script of days."""
+def demo(
+    replace: Annotated[bool, typer.Option("--replace", help="Replace ./demo-output even if no demo made it.")] = False,
+) -> None:
+    """Run the bundled demo: fictional vendors on a loopback site, crawled through a script of days.
+
+    Its config, database, log and captured alerts stay in ./demo-output, to explore afterwards.
+    """
     checkout = Path(__file__).resolve().parents[2]
     if not (checkout / "tests" / "support" / "demo.py").is_file():
         fail("the demo runs from a source checkout of policy-monitor: clone it and run `make demo`")
     sys.path.insert(0, str(checkout))  # the demo's site and sinks are test helpers, not part of the package
-    from tests.support.demo import run_demo
+    from tests.support.demo import FOLDER, is_demo_folder, run_demo
 
+    if not replace and not is_demo_folder(FOLDER):
+        question = f"{FOLDER}/ exists and was not made by the demo: replace it (its content is deleted)?"
+        if not (sys.stdin.isatty() and typer.confirm(question, default=False)):
+            fail(f"{FOLDER}/ exists and was not made by the demo: move it away, or run `monitor demo --replace`", 2)
     run_demo(console)

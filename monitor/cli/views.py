@@ -55,7 +55,7 @@ def emit(console: Console, renderable: RenderableType) -> None:
     if console.is_terminal or not isinstance(renderable, Table):
         console.print(renderable)
         return
-    console.file.write("\n".join(plain_lines(renderable)) + "\n")
+    console.print("\n".join(plain_lines(renderable)), markup=False, highlight=False, soft_wrap=True)
 
 
 def plain_lines(shown: Table) -> list[str]:
