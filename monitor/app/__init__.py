@@ -37,6 +37,7 @@ _API = {
     "version_diff": "reads",
     "add_vendor": "config_file",
     "starter_config": "config_file",
+    "suggested_vendor_id": "config_file",
     "preview": "previews",
     "watched_documents": "reads",
     "history": "reads",
