@@ -42,7 +42,12 @@ def when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") if moment else "-"
 
 
-def table(title: str | None, columns: dict[str, dict[str, Any]], **options: Any) -> Table:
+def whole(values: Iterable[str]) -> dict[str, Any]:
+    """Column options that keep values such as ids whole: as wide as the longest, never wrapped."""
+    return {"no_wrap": True, "min_width": max((len(value) for value in values), default=1)}
+
+
+def table(title: str | Text | None, columns: dict[str, dict[str, Any]], **options: Any) -> Table:
     """A table in the CLI's style, its columns set up as given (header: Rich column options)."""
     made = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, title_justify="left", **options)
     for header, settings in columns.items():
@@ -86,7 +91,9 @@ def outcome_text(outcome: str | None) -> Text:
 
 def vendors_table(rows: Iterable[WatchedDocument]) -> Table:
     """The table of watched documents and how their last fetch went."""
-    columns = {"vendor": {}, "document": {}, "last fetch": DATE, "outcome": WRAP, "vers.": NUMBER, "policy date": DAY}
+    rows = list(rows)
+    ids = {"vendor": whole(r.vendor_id for r in rows), "document": whole(r.document_type for r in rows)}
+    columns = {**ids, "last fetch": DATE, "outcome": WRAP, "vers.": NUMBER, "policy date": DAY}
     shown = table("Watched documents (times in UTC)", columns)
     for row in rows:
         outcome = outcome_text(row.outcome)
