@@ -123,3 +123,18 @@ def test_tables_keep_every_date_whole_at_80_columns(record: Path, terminal: bool
         else:
             assert not set("─│┃━") & set(shown), (command, shown)  # plain lines through a pipe
             assert "\x1b[" not in shown
+
+
+def test_brackets_in_reasons_and_errors_are_shown_not_read_as_markup() -> None:
+    from datetime import UTC, datetime
+
+    from rich.console import Console
+
+    from monitor.app.health import IncidentSummary, Status
+    from monitor.cli.views import status_view
+
+    hint = "rendering is unavailable (to enable it: pip install 'policy-monitor[render]' and apt-get install chromium)"
+    incident = IncidentSummary("lumen", "privacy_policy", "render_unavailable", hint, datetime.now(UTC), 1)
+    console = Console(width=80, force_terminal=True, record=True)
+    console.print(status_view(Status(None, [], [incident], None)))
+    assert "'policy-monitor[render]'" in console.export_text()
