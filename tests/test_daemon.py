@@ -103,7 +103,8 @@ def test_a_killed_run_is_caught_up_once_without_refetching_what_it_recorded(engi
 def test_status_is_unhealthy_without_recent_runs(engine: Engine, tmp_path: Path) -> None:
     config = config_for({"a": "http://127.0.0.1:9/a"}, tmp_path / "daemon.db")
     application = App(config, engine)
-    assert gather_status(application).problems == ["no crawl has run yet"]
+    (problem,) = gather_status(application).problems
+    assert problem.startswith("no crawl has run yet: run `monitor") and "crawl`" in problem
     with session_scope(engine) as session:
         run = start_run(session, [], "schedule")
         run.status, run.finished_at = "finished", datetime.now(UTC)

@@ -321,7 +321,7 @@ STATUS_STYLES = {"queued": "yellow", "sent": "green", "failed": "bold red", "dis
 def outbox_table(rows: Iterable[AlertRow]) -> Table:
     """The outbox, newest first: one entry per alert, its first line when, where, status and attempts, then
     what it is about and its last error (so that an alert takes two or three lines at 80 columns)."""
-    shown = table("Alert outbox (times in UTC)", {"#": NUMBER, "alert": WRAP}, show_header=False, leading=0)
+    shown = table("Alert outbox (times in UTC)", {"#": NUMBER, "alert": WRAP}, show_header=False)
     for row in rows:
         entry = Text(f"{when(row.created_at)}  {row.channel}  {row.kind}  ")
         status = row.status + (f" in #{row.digest_id}" if row.digest_id else "")
