@@ -241,6 +241,11 @@ class Drained:
         """Rows tried."""
         return self.sent + self.retrying + self.failed
 
+    @property
+    def noteworthy(self) -> bool:
+        """Whether the drain did something worth a line: rows tried, queued again or held."""
+        return bool(self.attempted or self.requeued or self.held)
+
 
 @dataclass
 class Circuits:

@@ -95,7 +95,7 @@ def send_alerts() -> None:
     from monitor import app
 
     drained = app.send_due_alerts(open_application())
-    if drained.attempted or drained.requeued or drained.held:
+    if drained.noteworthy:
         console.print(views.drained_line(drained), highlight=False)
 
 

@@ -51,7 +51,7 @@ def crawl(
         )
     if application.config.alerts.channels and not stop.is_set():
         drained = app.send_due_alerts(application)
-        if drained.attempted and not quiet:
+        if drained.noteworthy and not quiet:
             console.print(views.drained_line(drained))
     if result.status not in ("finished", "interrupted"):
         fail(f"crawl run {result.run_id} failed: {result.error}")
