@@ -111,7 +111,7 @@ def test_status_is_unhealthy_without_recent_runs(engine: Engine, tmp_path: Path)
     status = gather_status(application)
     assert status.healthy and status.database_bytes and status.database_bytes > 0
     later = datetime.now(UTC) + timedelta(days=3)
-    assert "is the daemon running?" in gather_status(application, now=later).problems[0]
+    assert "is the daemon (`monitor run`) running?" in gather_status(application, now=later).problems[0]
 
 
 # --- the daemon as a real process -------------------------------------------------------------

@@ -49,7 +49,8 @@ def test_demo_runs_the_daemon_through_the_script_and_leaves_a_record_to_explore(
     history = monitor(tmp_path, "-c", "demo-output/config.toml", "history", "lumen")
     assert "MATERIAL" in history.stdout and re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", history.stdout)
     listed = json.loads(monitor(tmp_path, "-c", "demo-output/config.toml", "alerts", "--json").stdout)
-    assert {row["status"] for row in listed} <= {"sent", "digested"} and len(listed) >= 8
+    assert {row["status"] for row in listed} <= {"sent", "queued"} and len(listed) >= 8  # queued: for the digest
+    assert {row["kind"] for row in listed if row["status"] == "queued"} == {"review"}
 
     (output / ".policy-monitor-demo").unlink()  # the next demo would replace its own folder, not another
     refused = monitor(tmp_path, "demo")
