@@ -65,7 +65,7 @@ def retry(alert_id: AlertId = None, failed: FailedOption = False, channel: Chann
     from monitor import app
 
     _one_choice(alert_id, failed, channel)
-    retried = app.retry_alerts(open_reader(), alert_id, channel=channel)
+    retried = app.retry_alerts(open_application(create=False), alert_id, channel=channel)
     if not retried.queued:
         console.print("No failed alert to retry.")
         return
@@ -79,7 +79,7 @@ def dismiss(alert_id: AlertId = None, failed: FailedOption = False, channel: Cha
     from monitor import app
 
     _one_choice(alert_id, failed, channel)
-    count = app.dismiss_alerts(open_reader(), alert_id, channel=channel)
+    count = app.dismiss_alerts(open_application(create=False), alert_id, channel=channel)
     console.print(f"{count} alert{'s' if count != 1 else ''} dismissed.", highlight=False)
 
 
