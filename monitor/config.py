@@ -7,13 +7,13 @@ can be overridden with `POLICY_MONITOR_DATABASE_URL` (handy for containers).
 
 from __future__ import annotations
 
+import difflib
 import os
-import re
 import string
 import tomllib
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import tomli_w
 from pydantic import (
@@ -28,6 +28,7 @@ from pydantic import (
 
 from crawler.job import FetchSettings, HttpUrl, RenderSettings, check_http_url
 from monitor.judge.ignore import check_rule
+from monitor.schedules import parse_schedule
 from monitor.text.selectors import SelectorError, compile_css
 
 CONFIG_ENV = "POLICY_MONITOR_CONFIG"
@@ -36,7 +37,8 @@ DEFAULT_CONFIG = Path("config.toml")
 DEFAULT_DATABASE_URL = "sqlite:///data/policy-monitor.db"
 
 SLUG = r"^[a-z0-9][a-z0-9_-]*$"
-SCHEDULE = re.compile(r"^\d+[smhdw]$|^(\S+\s+){4}\S+$")
+LANGUAGE = r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$"
+DIGEST_TIME = r"^([01]\d|2[0-3]):[0-5]\d$"
 
 
 class ConfigError(Exception):
@@ -57,6 +59,14 @@ def _css(value: str | None) -> str | None:
 
 
 CSS = Annotated[str, AfterValidator(_css)]
+
+
+def _schedule(value: str) -> str:
+    parse_schedule(value)  # ValueError says what is wrong
+    return value
+
+
+Schedule = Annotated[str, AfterValidator(_schedule)]
 
 
 class RangeSelector(_Strict):
@@ -101,18 +111,11 @@ class DocumentConfig(_Strict):
     url: HttpUrl
     select: SelectorSpec | None = None
     remove: SelectorSpec | None = None
-    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")] | None = None
-    schedule: str | None = None
+    language: Annotated[str, Field(pattern=LANGUAGE)] | None = None
+    schedule: Schedule | None = None
     headers: dict[str, str] = Field(default_factory=dict)
     render: bool = False
     wait_for: CSS | None = None
-
-    @field_validator("schedule")
-    @classmethod
-    def _schedule(cls, value: str | None) -> str | None:
-        if value is not None and not SCHEDULE.match(value.strip()):
-            raise ValueError(f"not an interval like '12h' or a 5-field cron expression: {value!r}")
-        return value
 
     @property
     def select_spec(self) -> Any:
@@ -155,7 +158,7 @@ class CrawlConfig(FetchSettings):
     """The crawler's fetch settings, plus how cycles are run: their time limit and default schedule."""
 
     cycle_timeout: Annotated[float, Field(gt=0)] = 1800.0
-    default_schedule: str = "12h"
+    default_schedule: Schedule = "12h"
 
 
 class ChangesConfig(_Strict):
@@ -167,13 +170,16 @@ class ChangesConfig(_Strict):
     flipflop_confirmations: Annotated[int, Field(ge=1, le=100)] = 3
 
 
+OPERATIONS = "operations"  # the event of the messages for operators: rendering unavailable, a channel paused
+
+
 class ChannelConfig(_Strict):
-    """Where alerts go: an Apprise URL, and which alerts it wants."""
+    """Where alerts go: an Apprise URL, and which alerts it wants (`operations`: the operators' messages)."""
 
     name: Annotated[str, Field(pattern=SLUG)]
     url: Annotated[str, Field(min_length=1, repr=False)]  # checked with Apprise by monitor.app.load_settings
     severities: Annotated[list[Literal["MATERIAL", "REVIEW"]], Field(min_length=1)] = ["MATERIAL", "REVIEW"]
-    events: Annotated[list[Literal["changes", "incidents", "reversions"]], Field(min_length=1)] = [
+    events: Annotated[list[Literal["changes", "incidents", "reversions", "operations"]], Field(min_length=1)] = [
         "changes",
         "incidents",
         "reversions",
@@ -197,10 +203,12 @@ class AlertsConfig(_Strict):
     """Alert channels, the REVIEW digest and delivery retries."""
 
     channels: list[ChannelConfig] = Field(default_factory=list)
-    digest: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = "08:00"
+    digest: Annotated[str, Field(pattern=DIGEST_TIME)] = "08:00"
     diff_url: str | None = None
     max_attempts: Annotated[int, Field(ge=1, le=50)] = 6
     backoff: Annotated[float, Field(gt=0)] = 60.0
+    pause_after: Annotated[int, Field(ge=1, le=1000)] = 5
+    probe_every: Annotated[float, Field(gt=0)] = 900.0
 
     @field_validator("channels")
     @classmethod
@@ -309,11 +317,18 @@ def config_path(explicit: Path | None = None) -> Path:
 def load_config(path: Path) -> Config:
     """Read and validate a config file; any problem raises ConfigError with a one-line message."""
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{path}: file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
+    return parse_config(text, path)
+
+
+def parse_config(text: str, path: Path) -> Config:
+    """Validate the TOML `text` of the config file at `path` (which need not be written yet)."""
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     try:
@@ -330,8 +345,12 @@ def save_config(config: Config, path: Path) -> Path:
 
 
 def _describe(exc: ValidationError) -> str:
-    """One line for the first validation error: the dotted key and what is wrong."""
+    """One line for the first validation error: the dotted key and what is wrong.
+
+    A misspelt key is reported before the required key it leaves missing, with the closest known key.
+    """
     errors = [(_location(error), error) for error in exc.errors()]
+    errors.sort(key=lambda e: e[1]["type"] != "extra_forbidden")
     field = errors[0][0]
     # A union (e.g. `select`) reports one error per alternative: the deepest is the telling one.
     loc, first = max(
@@ -339,13 +358,13 @@ def _describe(exc: ValidationError) -> str:
         key=lambda e: (len(e[0]), e[1]["type"] not in _TYPE_MISMATCH),
     )
     if first["type"] == "extra_forbidden":
-        message = "unknown key"
+        message = "unknown key" + did_you_mean(str(loc[-1]), _keys_at(loc[:-1]))
     elif first["type"] == "missing":
         message = "required key is missing"
     elif first["type"] in _TYPE_MISMATCH and {"select", "remove"} & set(loc):
         message = SELECTOR_HELP
-    elif first["type"] == "string_pattern_mismatch" and first["ctx"]["pattern"] == SLUG:
-        message = f"{first['input']!r} must be lower-case letters, digits, '-' or '_'"
+    elif first["type"] == "string_pattern_mismatch":
+        message = f"{first['input']!r} {_PATTERN_HELP.get(first['ctx']['pattern'], 'is not in the expected form')}"
     else:
         message = first["msg"].removeprefix("Value error, ")
     others = len({tuple(e[0][:2]) for e in errors}) - 1
@@ -353,8 +372,40 @@ def _describe(exc: ValidationError) -> str:
     return f"{_dotted(loc)}: {message}{more}"
 
 
+def did_you_mean(word: str, known: Sequence[str]) -> str:
+    """`` (did you mean 'name'?)`` when a known word is close to `word`, else nothing."""
+    close = difflib.get_close_matches(word, list(known), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _keys_at(loc: Sequence[Any]) -> list[str]:
+    """The keys the table at `loc` (a path below the top level) may have."""
+    model: type[BaseModel] | None = Config
+    for part in loc:
+        if model is None:
+            return []
+        if isinstance(part, str):
+            field = next((f for name, f in model.model_fields.items() if part in (name, f.alias)), None)
+            model = _model_in(field.annotation) if field else None
+    if model is None:
+        return []
+    return [f.alias or name for name, f in model.model_fields.items() if not f.exclude]
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The first model class inside a type annotation (through lists, unions and Annotated)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return next((m for arg in get_args(annotation) if (m := _model_in(arg)) is not None), None)
+
+
 SELECTOR_HELP = "must be a CSS selector, a range {startBefore|startAfter, endBefore|endAfter} or a list of them"
 _TYPE_MISMATCH = {"string_type", "model_type", "list_type", "dict_type"}
+_PATTERN_HELP = {
+    SLUG: "must be lower-case letters, digits, '-' or '_'",
+    LANGUAGE: "must be a language code such as 'en' or 'en-US'",
+    DIGEST_TIME: "must be a UTC time such as '08:00'",
+}
 
 
 def _location(error: Any) -> list[Any]:

@@ -70,8 +70,11 @@ def crawl_schedule(schedule: str) -> None:
     _daemon.run_job("check", "--schedule", schedule, "--trigger", "schedule")
 
 
-def run_daemon(config_file: Path, config: Config, log_args: list[str], alert_interval: float = 300) -> None:
-    """Catch up interrupted runs, sync the jobs, then schedule crawls until SIGTERM/SIGINT."""
+def run_daemon(config_file: Path, config: Config, log_args: list[str], alert_interval: float = 300) -> int:
+    """Catch up interrupted runs, sync the jobs, then schedule crawls until SIGTERM/SIGINT; the exit code.
+
+    A schedule the jobs cannot be synced with stops the daemon with exit code 2 instead of leaving it idle.
+    """
     global _daemon
     daemon = _daemon = Daemon(config_file, config, log_args)
     scheduler, engine = open_scheduler(config.database_url)
@@ -82,18 +85,30 @@ def run_daemon(config_file: Path, config: Config, log_args: list[str], alert_int
         if scheduler.running:
             scheduler.shutdown(wait=False)
 
+    exit_code = 0
+
+    def sync() -> None:
+        nonlocal exit_code
+        try:
+            sync_jobs(scheduler, config, crawl_schedule)
+        except Exception as exc:
+            log.error("cannot schedule the crawls, stopping", extra={"error": str(exc).splitlines()[0]})
+            exit_code = 2
+            shut_down(signal.SIGTERM, None)
+
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, shut_down)
     log.warning("daemon started", extra={"schedules": len(config.schedules())})
     daemon.run_job("check", "--catch-up", "--trigger", "catch_up")
     if daemon.stop.is_set():
-        return
-    scheduler.add_job(sync_jobs, "date", args=[scheduler, config, crawl_schedule], id="sync-jobs", jobstore="memory")
+        return exit_code
+    scheduler.add_job(sync, "date", id="sync-jobs", jobstore="memory")
     scheduler.add_job(
         daemon.run_job, "interval", args=["send-alerts"], seconds=alert_interval, id="send-alerts", jobstore="memory"
     )
     scheduler.start()  # blocks until shut_down
     engine.dispose()
+    return exit_code
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -109,8 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    run_daemon(args.config, config, ["-v"] * args.verbose + ["--log-format", args.log_format])
-    return 0
+    return run_daemon(args.config, config, ["-v"] * args.verbose + ["--log-format", args.log_format])
 
 
 if __name__ == "__main__":

@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=50)
     args = parser.parse_args(argv)
     try:
-        application = app.open_app(app.load_settings(args.config))
+        application = app.open_app(app.load_settings(args.config), create=False)
         changes = app.recent_changes(application, args.limit, args.vendor, args.severity or ("MATERIAL", "REVIEW"))
     except app.NotFound as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -1,7 +1,8 @@
 """Engines, sessions and schema migrations.
 
 One engine per database URL per process (`open_database`), created on first use and migrated
-to the newest Alembic revision before it is handed out.
+to the newest Alembic revision before it is handed out. `open_database(url, create=False)` is for
+readers: a SQLite file that does not exist yet is never created (they read an empty database).
 """
 
 from __future__ import annotations
@@ -28,22 +29,52 @@ class StorageError(Exception):
     """The database cannot be opened or migrated; the message is one line."""
 
 
+EMPTY = "sqlite://"  # what a reader reads when the database does not exist yet: empty, in memory
+
+
 @functools.cache
-def open_database(url: str) -> Engine:
-    """The process-wide engine for `url`, with the schema migrated to the newest revision."""
+def open_database(url: str, *, create: bool = True) -> Engine:
+    """The process-wide engine for `url`, with the schema migrated to the newest revision.
+
+    With `create=False`, a SQLite file that does not exist (nor its folder) is left so: the engine is
+    that of an empty database in memory.
+    """
+    if not create and not database_exists(url):
+        return connect(EMPTY)
     return connect(url)
+
+
+def database_exists(url: str) -> bool:
+    """Whether the database at `url` is there already (always true but for a SQLite file that is not)."""
+    try:
+        parsed = make_url(url)
+    except Exception:
+        return True  # `connect` says what is wrong with the URL
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return True
+    return Path(parsed.database).exists()
 
 
 def connect(url: str) -> Engine:
     """A new engine for `url`, with the schema migrated; prefer `open_database` outside throw-away uses."""
-    engine = create_database_engine(url)
+    try:
+        engine = create_database_engine(url)
+    except Exception as exc:  # not a URL, or a scheme SQLAlchemy has no dialect or driver for
+        raise StorageError(f"cannot use the database URL {_masked(url)}: {_one_line(exc)}") from exc
     try:
         migrate(engine)
     except Exception as exc:
         engine.dispose()
-        where = make_url(url).render_as_string()  # the password stays masked
-        raise StorageError(f"cannot open database {where}: {_one_line(exc)}") from exc
+        raise StorageError(f"cannot open database {_masked(url)}: {_one_line(exc)}") from exc
     return engine
+
+
+def _masked(url: str) -> str:
+    """The URL with its password masked (or a placeholder when it does not parse)."""
+    try:
+        return make_url(url).render_as_string()
+    except Exception:
+        return "(not a URL)"
 
 
 def alembic_config() -> AlembicConfig:

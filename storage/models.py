@@ -188,10 +188,12 @@ class Outbox(SQLModel, table=True):
     """One alert for one channel, written in the transaction of the event that causes it.
 
     `kind` is `change`, `reversion`, `incident_opened`, `incident_resolved`, `review` (a REVIEW change
-    waiting for its channel's digest), `digest` or `test`. `status` is `queued`, `sent`, `failed` (after
-    the last attempt) or `digested` (a review row sent inside the digest `digest_id`). `payload` is the
-    message as rendered for the channel when queued, so a retry sends exactly the same message, with
-    the same `message_id`.
+    waiting for its channel's digest), `digest` or `operations` (a message for the operators). `status` is
+    `queued`, `sent`, `failed` (after the last attempt), `dismissed` (a failure the operator let go) or
+    `digested` (a review row sent inside the digest `digest_id`). `payload` is the message as rendered for
+    the channel when queued, so a retry sends exactly the same message, with the same `message_id`.
+    `fingerprint` is that of the channel's configuration the row was last tried with: a failed row is
+    queued again, once, when the channel's configuration changes.
     """
 
     id: int | None = Field(default=None, primary_key=True)
@@ -208,6 +210,21 @@ class Outbox(SQLModel, table=True):
     payload: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    fingerprint: str | None = Field(default=None, max_length=64)
+
+
+class ChannelState(SQLModel, table=True):
+    """An alert channel's circuit: failures in a row, since when it is paused and when it is probed next.
+
+    `fingerprint` is that of the channel's configuration the failures were counted under: an edited
+    channel starts again closed.
+    """
+
+    name: str = Field(primary_key=True, max_length=64)
+    fingerprint: str | None = Field(default=None, max_length=64)
+    failures: int = 0
+    paused_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    probe_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Label(SQLModel, table=True):

@@ -212,3 +212,47 @@ def test_replay_prints_one_line_per_file_in_time_order(tmp_path: Path) -> None:
     text = monitor(tmp_path / "absent.toml", "replay", str(tmp_path))
     assert text.stdout.count("\n") == 5 and "MATERIAL" in text.stdout
     assert monitor(tmp_path / "absent.toml", "replay", str(tmp_path / "nope")).returncode == 1
+
+
+def test_errors_are_one_line_with_the_promised_exit_codes_and_readers_create_nothing(tmp_path: Path) -> None:
+    config = write_config(tmp_path, {"lumen": "http://127.0.0.1:9/p"})
+    cases = [
+        (["show", "lumen", "--at", "soon"], 2, "--at takes an ISO date"),
+        (["show", "lumen", "-n", "x"], 2, "Invalid value for '--version'"),
+        (["show", "lumen", "--at", "2024-01-01", "-n", "1"], 2, "give --at or --version, not both"),
+        (["histry", "lumen"], 2, "Did you mean 'history'?"),
+        (["alerts", "--jsn"], 2, "--json"),
+        (["history"], 2, "Missing argument"),
+        (["history", "lumn"], 1, "unknown vendor 'lumn' (did you mean 'lumen'?)"),
+        (["history", "lumen"], 1, f"nothing recorded for vendor 'lumen' yet (run `monitor -c {config} crawl lumen`)"),
+        (["alerts", "retry", "3"], 1, "no alert #3"),
+        (["test-alert"], 1, "no alert channels configured"),
+        (["status"], 1, "no crawl has run yet"),
+    ]
+    for args, code, message in cases:
+        result = monitor(config, *args)
+        assert result.returncode == code, (args, result.stderr)
+        assert len(result.stderr.strip().splitlines()) == 1 and message in result.stderr, (args, result.stderr)
+    for args in (["vendors"], ["alerts"], ["channels"], ["status", "--json"], ["vendors", "--json"]):
+        assert monitor(config, *args).returncode in (0, 1)
+    assert not (tmp_path / "data").exists()  # no read-only command created the database or its folder
+
+
+def test_global_options_may_follow_the_command(tmp_path: Path) -> None:
+    config = write_config(tmp_path, {"lumen": "http://127.0.0.1:9/p"})
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POLICY_MONITOR_")}
+    command = [sys.executable, "-m", "monitor", "vendors", "--json", "-c", str(config), "-v"]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=tmp_path.parent, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)[0]["vendor_id"] == "lumen"
+
+
+@pytest.mark.parametrize("url", ["nosuchdb://host/x", "not a url", "postgresql+nodriver://u:S3cret@h/db"])
+def test_an_unusable_database_url_is_one_line_and_exit_2(tmp_path: Path, url: str) -> None:
+    config = write_config(tmp_path, {"lumen": "http://127.0.0.1:9/p"})
+    config.write_text(config.read_text().replace('url = "sqlite:///data/test.db"', f'url = "{url}"'))
+    for args in (["crawl"], ["vendors"], ["status"]):
+        result = monitor(config, *args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert result.stderr.count("\n") == 1 and "cannot use the database URL" in result.stderr
+        assert "S3cret" not in result.stderr

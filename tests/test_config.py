@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from monitor.config import ConfigError, load_config, save_config
+from monitor.schedules import Interval, parse_schedule
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -80,7 +81,11 @@ def test_shipped_config_is_valid() -> None:
         ('{startAfter = "h1",', '{startAftr = "h1",', "select[1].startAftr: unknown key"),
         ('remove = ".ads"', "remove = 3", "remove: must be a CSS selector, a range"),
         ('id = "globex"', 'id = "Globex Inc"', "vendors[1].id: 'Globex Inc' must be lower-case"),
-        ('schedule = "6h"', 'schedule = "often"', "schedule: not an interval"),
+        ('schedule = "6h"', 'schedule = "often"', "schedule: 'often' is not an interval like '30m'"),
+        ('schedule = "6h"', 'schedule = "0 25 * * *"', "schedule: hour 25 is out of range 0-23 in '0 25 * * *'"),
+        ('  language = "en"', '  langauge = "en"', "langauge: unknown key (did you mean 'language'?)"),
+        ('name = "Globex"', 'nmae = "Globex"', "vendors[1].nmae: unknown key (did you mean 'name'?)"),
+        ('language = "en"', 'language = "EN"', "language: 'EN' must be a language code such as 'en'"),
         ('name = "Globex"', "", "vendors[1].name: required key is missing"),
         ("timeout = 5", "timeout = -1", "crawl.timeout: Input should be greater than 0"),
         ('remove = ".ads"', 'remove = "div[["', "remove: invalid CSS selector 'div[['"),
@@ -96,6 +101,45 @@ def test_bad_config_gives_one_line_naming_file_and_key(tmp_path: Path, old: str,
     assert "\n" not in message
     assert message.startswith(f"{path}: ")
     assert expected in message
+
+
+@pytest.mark.parametrize(
+    ("schedule", "problem"),
+    [
+        ("every day", "'every day' is not an interval like '30m', '12h' or '1d', or a 5-field cron expression"),
+        ("0 25 * * *", "hour 25 is out of range 0-23 in '0 25 * * *'"),
+        ("61 * * * *", "minute 61 is out of range 0-59"),
+        ("0 6 * 13 *", "month 13 is out of range 1-12"),
+        ("0 6 * * 8", "day of week 8 is out of range 0-7"),
+        ("0 6 * * fun", "day of week 'fun' is not a number or a name"),
+        ("*/0 * * * *", "minute step in '*/0' must be at least 1"),
+        ("0 9-5 * * *", "hour range '9-5' runs backwards"),
+        ("0 6 30 2 *", "'0 6 30 2 *' never runs"),
+        ("0 6 * *", "is not an interval"),
+        ("0s", "an interval must be longer than 0"),
+        ("12x", "'12x' is not an interval"),
+    ],
+)
+def test_every_schedule_is_checked_with_the_value_in_the_message(tmp_path: Path, schedule: str, problem: str) -> None:
+    for content in (
+        f'[crawl]\ndefault_schedule = "{schedule}"\n',
+        GOOD.replace('schedule = "6h"', f'schedule = "{schedule}"'),
+    ):
+        with pytest.raises(ConfigError) as info:
+            load_config(write(tmp_path, content))
+        assert problem in str(info.value) and "\n" not in str(info.value)
+
+
+def test_cron_weekdays_keep_their_crontab_meaning() -> None:
+    from datetime import UTC, datetime
+
+    from monitor.app.schedule import trigger_for
+
+    monday = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday
+    for schedule, weekday in (("0 6 * * 0", 6), ("0 6 * * 7", 6), ("0 6 * * 1", 0), ("0 6 * * sat", 5)):
+        fire = trigger_for(schedule).get_next_fire_time(None, monday)
+        assert fire is not None and fire.weekday() == weekday and fire.hour == 6
+    assert parse_schedule("30m") == Interval(1800)
 
 
 def test_missing_file(tmp_path: Path) -> None:

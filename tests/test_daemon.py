@@ -93,14 +93,15 @@ def test_a_killed_run_is_caught_up_once_without_refetching_what_it_recorded(engi
 def test_status_is_unhealthy_without_recent_runs(engine: Engine, tmp_path: Path) -> None:
     config = config_for({"a": "http://127.0.0.1:9/a"}, tmp_path / "daemon.db")
     application = App(config, engine)
-    assert gather_status(application).problems == ["no crawl has run yet"]
+    (problem,) = gather_status(application).problems
+    assert problem.startswith("no crawl has run yet: run `monitor") and "crawl`" in problem
     with session_scope(engine) as session:
         run = start_run(session, [], "schedule")
         run.status, run.finished_at = "finished", datetime.now(UTC)
     status = gather_status(application)
     assert status.healthy and status.database_bytes and status.database_bytes > 0
     later = datetime.now(UTC) + timedelta(days=3)
-    assert "is the daemon running?" in gather_status(application, now=later).problems[0]
+    assert "is the daemon (`monitor run`) running?" in gather_status(application, now=later).problems[0]
 
 
 # --- the daemon as a real process -------------------------------------------------------------
@@ -210,3 +211,31 @@ def test_malformed_config_is_refused_with_one_line(tmp_path: Path) -> None:
                             capture_output=True, text=True, timeout=60)  # fmt: skip
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "crawl.delay" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("where", "schedule", "problem"),
+    [
+        ("default_schedule", "every day", "crawl.default_schedule: 'every day' is not an interval"),
+        ("default_schedule", "0 25 * * *", "crawl.default_schedule: hour 25 is out of range 0-23 in '0 25 * * *'"),
+        ("schedule", "*/0 * * * *", "vendors[0].documents[0].schedule: minute step in '*/0' must be at least 1"),
+        ("schedule", "0 6 31 2 *", "vendors[0].documents[0].schedule: '0 6 31 2 *' never runs"),
+        ("schedule", "0m", "vendors[0].documents[0].schedule: '0m': an interval must be longer than 0"),
+    ],
+)
+def test_a_bad_schedule_is_one_line_and_exit_2_from_run_status_and_crawl(
+    tmp_path: Path, where: str, schedule: str, problem: str
+) -> None:
+    config = write_config(tmp_path / "config.toml", {"a": "http://127.0.0.1:9/a"}, schedule="1h")
+    text = config.read_text()
+    if where == "default_schedule":
+        text = text.replace("[crawl]", f'[crawl]\ndefault_schedule = "{schedule}"', 1)
+    else:
+        text = text.replace('schedule = "1h"', f'schedule = "{schedule}"')
+    config.write_text(text)
+    for command in ("run", "status", "crawl"):
+        result = subprocess.run([sys.executable, "-m", "monitor", "-c", str(config), command],
+                                capture_output=True, text=True, timeout=60)  # fmt: skip
+        assert result.returncode == 2, (command, result.stderr)
+        assert result.stderr.count("\n") == 1 and problem in result.stderr, (command, result.stderr)
+    assert not (tmp_path / "data").exists()

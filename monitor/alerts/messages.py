@@ -50,7 +50,7 @@ class Sentence:
 class Message:
     """A channel-neutral alert. ``items`` are the summaries a digest is made of."""
 
-    kind: str  # change | reversion | incident_opened | incident_resolved | digest | test
+    kind: str  # change | reversion | incident_opened | incident_resolved | digest | operations | test
     subject: str
     title: str
     headline: str
@@ -161,6 +161,55 @@ def incident_message(about: About, incident: Incident, url: str) -> Message:
             ("URL", url),
         ),
         notes=("Any change made while the page was unreadable is reported on its own.",),
+    )
+
+
+def operations_message(
+    title: str, headline: str, facts: tuple[tuple[str, str], ...], notes: tuple[str, ...] = ()
+) -> Message:
+    """A message for whoever runs policy-monitor (never a policy alert): ``[policy-monitor] OPERATIONS: ...``."""
+    return Message(
+        kind="operations",
+        subject=f"{PREFIX} OPERATIONS: {title} - {headline}",
+        title=title,
+        headline=headline,
+        facts=facts,
+        notes=notes,
+    )
+
+
+def operator_incident_message(about: About, incident: Incident, url: str) -> Message:
+    """The operators' message about an incident only they can fix (the browser is missing), opened or resolved."""
+    if incident.resolved_at is None:
+        return operations_message(
+            f"{about.title} cannot be read",
+            incident.kind.replace("_", " "),
+            (("What happened", incident.reason), ("Since", _moment(incident.opened_at)), ("URL", url)),
+            ("The privacy team is not told: this is about the installation, not the policy.",),
+        )
+    return operations_message(
+        f"{about.title} can be read again",
+        f"{incident.kind.replace('_', ' ')} resolved",
+        (("Unreadable", f"{_moment(incident.opened_at)} → {_moment(incident.resolved_at)}"), ("URL", url)),
+    )
+
+
+def channel_paused_message(channel: str, failures: int, error: str, probe_every: float) -> Message:
+    """The operators' message when a channel is paused after failing `failures` times in a row."""
+    return operations_message(
+        f"alert channel {channel}",
+        f"paused after {failures} failed deliveries in a row",
+        (("Channel", channel), ("Last error", error), ("Probed", f"every {probe_every:g} s, with one alert")),
+        (f"Fix the channel, then run `monitor alerts retry --channel {channel}`.",),
+    )
+
+
+def channel_resumed_message(channel: str, paused_at: datetime) -> Message:
+    """The operators' message when a probe through a paused channel got through."""
+    return operations_message(
+        f"alert channel {channel}",
+        "resumed: a probe got through, its waiting alerts are sent",
+        (("Channel", channel), ("Paused since", _moment(paused_at))),
     )
 
 

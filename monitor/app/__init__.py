@@ -1,11 +1,13 @@
 """The application layer: the only API the faces (CLI, daemon, demo, benches, a web view) call.
 
 Use cases change the record (`check_documents`, `reextract`, `replay`, `send_due_alerts`,
-`send_test_alert`, `label_version`); read models return plain dataclasses (`watched_documents`,
-`history`, `version_text`, `version_pair`, `recent_changes`, `outbox_rows`, `configured_channels`,
-`status`, `kinds`, `preview`, `explain`, `labels`). Open the application once with
-`open_app(load_settings(path))`. Names are imported on first use, so that a face that needs only one
-of them does not load the extraction, alerting or crawling code.
+`send_test_alert`, `retry_alerts`, `dismiss_alerts`, `label_version`) or the config file
+(`add_vendor`, `starter_config`); read models return plain dataclasses (`watched_documents`,
+`history`, `version_text`, `version_pair`, `version_diff`, `recent_changes`, `outbox_rows`,
+`configured_channels`, `status`, `kinds`, `preview`, `explain`, `labels`), which `jsonable` / `dumps`
+turn into JSON. Open the application once with `open_app(load_settings(path))` (`create=False` for a
+reader). Names are imported on first use, so that a face that needs only one of them does not load
+the extraction, alerting or crawling code.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ _API = {
     "StorageError": "context",
     "load_settings": "context",
     "open_app": "context",
+    "unknown_vendor": "context",
     "check_documents": "cycle",
     "CycleResult": "cycle",
     "reextract": "technical",
@@ -26,7 +29,15 @@ _API = {
     "replay_files": "saved_pages",
     "send_due_alerts": "alerting",
     "send_test_alert": "alerting",
+    "retry_alerts": "alerting",
+    "dismiss_alerts": "alerting",
     "configured_channels": "alerting",
+    "jsonable": "jsonable",
+    "dumps": "jsonable",
+    "version_diff": "reads",
+    "add_vendor": "config_file",
+    "starter_config": "config_file",
+    "suggested_vendor_id": "config_file",
     "preview": "previews",
     "watched_documents": "reads",
     "history": "reads",

@@ -15,10 +15,33 @@ from sqlmodel import Session
 
 from monitor.app.errors import NotFound
 from monitor.app.events import ChangeRecorded, Events, IncidentOpened, IncidentResolved
-from monitor.config import Config, ConfigError, load_config
+from monitor.config import Config, ConfigError, config_path, did_you_mean, load_config
 from storage.db import StorageError, open_database
 
-__all__ = ["App", "NotFound", "StorageError", "attach_outbox", "load_settings", "open_app"]
+__all__ = [
+    "App",
+    "NotFound",
+    "StorageError",
+    "attach_outbox",
+    "command_hint",
+    "load_settings",
+    "open_app",
+    "unknown_vendor",
+]
+
+
+def unknown_vendor(config: Config, vendor_id: str) -> NotFound:
+    """The error for a vendor the config does not list, with the closest id and the known ones."""
+    ids = [v.id for v in config.vendors]
+    known = ", ".join(ids) or "none configured"
+    return NotFound(f"unknown vendor {vendor_id!r}{did_you_mean(vendor_id, ids)} (known: {known})")
+
+
+def command_hint(config: Config, args: str) -> str:
+    """The `monitor` command line to suggest, naming the config file when it is not the one found by default."""
+    if config.path is None or config.path.resolve() == config_path().resolve():
+        return f"`monitor {args}`"
+    return f"`monitor -c {config.path} {args}`"
 
 
 def load_settings(path: Path) -> Config:
@@ -42,12 +65,14 @@ class App:
     events: Events = field(default_factory=Events)
 
 
-def open_app(config: Config) -> App:
+def open_app(config: Config, *, create: bool = True) -> App:
     """The application over `config`'s database (migrated), with the outbox listening to its events.
 
-    Raises :class:`storage.db.StorageError` when the database cannot be opened.
+    With `create=False` (the read-only commands), a database that does not exist yet is not created:
+    the application reads an empty one. Raises :class:`storage.db.StorageError` when the database
+    cannot be opened.
     """
-    app = App(config, open_database(config.database_url))
+    app = App(config, open_database(config.database_url, create=create))
     attach_outbox(app.events, config)
     return app
 

@@ -19,8 +19,7 @@ from crawler.outcomes import NotFetched
 from crawler.process import run_crawl
 from crawler.render import browser_available, needs_browser
 from crawler.results import FetchResult
-from monitor.app.context import App
-from monitor.app.errors import NotFound
+from monitor.app.context import App, unknown_vendor
 from monitor.app.record import Recorded, record_fetch
 from monitor.config import Config, DocumentConfig
 from storage.db import session_scope
@@ -76,8 +75,7 @@ def check_documents(
     """
     for vendor_id in vendor_ids or ():
         if app.config.vendor(vendor_id) is None:
-            known = ", ".join(v.id for v in app.config.vendors) or "none configured"
-            raise NotFound(f"unknown vendor {vendor_id!r} (known: {known})")
+            raise unknown_vendor(app.config, vendor_id)
     with database_lock(app.config.database_url, "cycle"):  # one cycle at a time, across processes
         planned = catch_up_plan(app) if catch_up else plan(app, vendor_ids or None)
         if schedule is not None:

@@ -1,7 +1,9 @@
 """`status`: is the daemon doing its job? Last and next runs, open incidents, alerts, database size.
 
 Unhealthy (a non-zero exit, usable as a container healthcheck) when no crawl has run, the last
-one is older than its schedule allows, it failed, or one has been running for too long.
+one is older than its schedule allows, it failed, or one has been running for too long; when
+alerts failed (dismissed ones do not count) or an alert channel is paused. Each problem says what
+to run about it.
 """
 
 from __future__ import annotations
@@ -11,12 +13,13 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session
 
-from monitor.app.context import App
+from monitor.app.context import App, command_hint
 from monitor.app.schedule import JOBS_TABLE, longest_gap
+from monitor.config import Config
 from storage.fetches import last_run
 from storage.health import database_size, scheduled_jobs
 from storage.incidents import open_incidents
-from storage.outbox import alert_counts
+from storage.outbox import alert_counts, channel_states
 
 
 @dataclass(frozen=True)
@@ -43,21 +46,36 @@ class IncidentSummary:
     fetches: int
 
 
+@dataclass(frozen=True)
+class ScheduledRun:
+    """A crawl schedule the daemon keeps, and when it runs next."""
+
+    job: str
+    next_run_at: datetime | None
+
+
+@dataclass(frozen=True)
+class PausedChannel:
+    """An alert channel paused after failing too often in a row, and when it is probed next."""
+
+    name: str
+    failures: int
+    paused_at: datetime
+    probe_at: datetime | None
+
+
 @dataclass
 class Status:
     """What `monitor status` reports."""
 
     last_run: RunSummary | None
-    next_runs: list[tuple[str, datetime | None]]
+    next_runs: list[ScheduledRun]
     incidents: list[IncidentSummary]
     database_bytes: int | None
     alerts: dict[str, int] = field(default_factory=dict)  # outbox rows by status
+    paused_channels: list[PausedChannel] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
-
-    @property
-    def healthy(self) -> bool:
-        """Whether nothing needs attention."""
-        return not self.problems
+    healthy: bool = True  # no problem
 
 
 def status(app: App, now: datetime | None = None) -> Status:
@@ -73,16 +91,43 @@ def status(app: App, now: datetime | None = None) -> Status:
             for i, doc in open_incidents(session)
         ]
         alerts = alert_counts(session)
-    report = Status(summary, scheduled_jobs(app.engine, JOBS_TABLE), incidents, database_size(app.engine), alerts)
-    allowed = 2 * longest_gap(config, now) + timedelta(seconds=config.crawl.cycle_timeout)
-    if summary is None:
-        report.problems.append("no crawl has run yet")
-    elif summary.status == "running" and now - summary.started_at > timedelta(seconds=config.crawl.cycle_timeout * 2):
-        report.problems.append(f"crawl run {summary.id} has been running since {summary.started_at:%Y-%m-%d %H:%M}")
-    elif now - summary.started_at > allowed:
-        report.problems.append(f"no crawl since {summary.started_at:%Y-%m-%d %H:%M} UTC: is the daemon running?")
-    elif summary.status == "failed":
-        report.problems.append(f"the last crawl run ({summary.id}) failed: {summary.error}")
-    if alerts.get("failed"):
-        report.problems.append(f"{alerts['failed']} alerts could not be sent (see `monitor alerts --status failed`)")
+        paused = [
+            PausedChannel(state.name, state.failures, state.paused_at, state.probe_at)
+            for state in channel_states(session).values()
+            if state.paused_at is not None and config.alerts.channel(state.name) is not None
+        ]
+    jobs = [ScheduledRun(job, at) for job, at in scheduled_jobs(app.engine, JOBS_TABLE)]
+    report = Status(summary, jobs, incidents, database_size(app.engine), alerts, paused)
+    report.problems = _problems(report, config, now)
+    report.healthy = not report.problems
     return report
+
+
+def _problems(report: Status, config: Config, now: datetime) -> list[str]:
+    """What needs attention, each with what to run about it."""
+    problems = []
+    run = report.last_run
+    allowed = 2 * longest_gap(config, now) + timedelta(seconds=config.crawl.cycle_timeout)
+    crawl, daemon = command_hint(config, "crawl"), command_hint(config, "run")
+    if run is None:
+        problems.append(f"no crawl has run yet: run {crawl}, or start the daemon: {daemon}")
+    elif run.status == "running" and now - run.started_at > timedelta(seconds=config.crawl.cycle_timeout * 2):
+        problems.append(f"crawl run {run.id} has been running since {run.started_at:%Y-%m-%d %H:%M} UTC")
+    elif now - run.started_at > allowed:
+        problems.append(f"no crawl since {run.started_at:%Y-%m-%d %H:%M} UTC: is the daemon ({daemon}) running?")
+    elif run.status == "failed":
+        problems.append(f"the last crawl run ({run.id}) failed: {run.error}")
+    for channel in report.paused_channels:
+        problems.append(
+            f"alert channel {channel.name} is paused after {channel.failures} failures in a row: fix it, then run "
+            + command_hint(config, f"alerts retry --channel {channel.name}")
+        )
+    if failed := report.alerts.get("failed"):
+        why, retry, dismiss = (
+            command_hint(config, f"alerts {a}") for a in ("--status failed", "retry --failed", "dismiss --failed")
+        )
+        problems.append(
+            f"{failed} alert{'s' if failed > 1 else ''} could not be sent ({why} says why): "
+            f"fix the channel, then run {retry}, or {dismiss}"
+        )
+    return problems

@@ -12,8 +12,9 @@ from datetime import UTC, datetime, time
 
 from sqlmodel import Session
 
-from monitor.app.context import App
+from monitor.app.context import App, command_hint, unknown_vendor
 from monitor.app.errors import NotFound
+from monitor.config import did_you_mean
 from storage.documents import all_documents, get_vendor, vendor_documents
 from storage.fetches import latest_snapshot
 from storage.labels import labels_of
@@ -30,7 +31,7 @@ from storage.versions import (
 from storage.versions import recent_changes as stored_changes
 
 SEVERITIES = ("MATERIAL", "REVIEW", "NOISE")
-ALERT_STATUSES = ("queued", "sent", "failed", "digested")
+ALERT_STATUSES = ("queued", "sent", "failed", "dismissed", "digested")
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,36 @@ class VersionPair:
 
     old: VersionText | None
     new: VersionText
+
+
+@dataclass(frozen=True)
+class VersionRef:
+    """A version named in a diff: its number, when it was first and last seen, its policy date."""
+
+    seq: int
+    first_seen: datetime
+    last_seen: datetime
+    policy_date: str | None
+
+
+@dataclass(frozen=True)
+class DiffHunk:
+    """A run of changed lines: `removed`, `added`, or `changed` (the old lines replaced by the new ones)."""
+
+    kind: str
+    old: tuple[str, ...]
+    new: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class VersionDiff:
+    """What changed between two versions of a document, line by line (equal lines left out)."""
+
+    vendor_id: str
+    document_type: str
+    old: VersionRef | None
+    new: VersionRef
+    hunks: tuple[DiffHunk, ...]
 
 
 @dataclass(frozen=True)
@@ -227,6 +258,28 @@ def version_pair(
     return VersionPair(old, new)
 
 
+def version_diff(
+    app: App, vendor_id: str, a: int | None = None, b: int | None = None, doc_type: str | None = None
+) -> VersionDiff:
+    """The changed lines between versions `a` and `b` of a document (by default the latest and the one before)."""
+    from monitor.judge.textdiff import line_hunks
+
+    pair = version_pair(app, vendor_id, a, b, doc_type)
+    old, new = pair.old, pair.new
+    hunks = line_hunks(old.text, new.text) if old else []
+    return VersionDiff(
+        new.vendor_id,
+        new.document_type,
+        _ref(old) if old else None,
+        _ref(new),
+        tuple(DiffHunk(h.kind, tuple(h.old), tuple(h.new)) for h in hunks if h.kind != "equal"),
+    )
+
+
+def _ref(version: VersionText) -> VersionRef:
+    return VersionRef(version.seq, version.first_seen, version.last_seen, version.policy_date)
+
+
 def recent_changes(
     app: App, limit: int = 20, vendor: str | None = None, severity: str | Sequence[str] | None = None
 ) -> list[ChangeSummary]:
@@ -234,7 +287,7 @@ def recent_changes(
     severities = (severity,) if isinstance(severity, str) else tuple(severity or ())
     with Session(app.engine) as session:
         if vendor is not None and get_vendor(session, vendor) is None:
-            raise NotFound(_unknown_vendor(app, vendor))
+            raise unknown_vendor(app.config, vendor)
         found = stored_changes(session, limit, vendor, severities)
         versions = {
             version.id: version.seq
@@ -263,14 +316,23 @@ def find_version(
 
 def find_document(app: App, session: Session, vendor_id: str, doc_type: str | None) -> Document:
     """For use cases: the vendor's document of `doc_type`; without one, its only one or its privacy policy."""
+    configured = app.config.vendor(vendor_id)
     if get_vendor(session, vendor_id) is None:
-        if app.config.vendor(vendor_id) is None:
-            raise NotFound(_unknown_vendor(app, vendor_id))
-        raise NotFound(f"nothing recorded for vendor {vendor_id!r} yet (run `monitor crawl {vendor_id}`)")
+        if configured is None:
+            raise unknown_vendor(app.config, vendor_id)
+        raise NotFound(
+            f"nothing recorded for vendor {vendor_id!r} yet (run {command_hint(app.config, f'crawl {vendor_id}')})"
+        )
     documents = vendor_documents(session, vendor_id, doc_type)
     if not documents:
-        types = ", ".join(d.type for d in vendor_documents(session, vendor_id))
-        raise NotFound(f"vendor {vendor_id!r} has no document of type {doc_type!r} (it has: {types})")
+        types = [d.type for d in vendor_documents(session, vendor_id)]
+        if configured is not None and doc_type in {d.type for d in configured.documents}:
+            hint = command_hint(app.config, f"crawl {vendor_id}")
+            raise NotFound(f"nothing recorded for {vendor_id} {doc_type} yet (run {hint})")
+        raise NotFound(
+            f"vendor {vendor_id!r} has no document of type {doc_type!r}{did_you_mean(str(doc_type), types)}"
+            f" (it has: {', '.join(types)})"
+        )
     if len(documents) == 1:
         return documents[0]
     preferred = [d for d in documents if d.type == "privacy_policy"]
@@ -286,11 +348,6 @@ def end_of_day(day: str) -> datetime:
         return datetime.combine(datetime.fromisoformat(day).date(), time.max, tzinfo=UTC)
     moment = datetime.fromisoformat(day)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _unknown_vendor(app: App, vendor_id: str) -> str:
-    known = ", ".join(v.id for v in app.config.vendors) or "none configured"
-    return f"unknown vendor {vendor_id!r} (known: {known})"
 
 
 def _version(session: Session, document: Document, seq: int) -> Version:

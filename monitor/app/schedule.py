@@ -10,7 +10,6 @@ Kept free of the extraction and storage-model code, so that the daemon that impo
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -25,6 +24,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine
 
 from monitor.config import Config
+from monitor.schedules import WEEKDAYS, Interval, parse_schedule
 from storage.engine import create_database_engine
 
 log = logging.getLogger(__name__)
@@ -32,15 +32,20 @@ log = logging.getLogger(__name__)
 JOB_PREFIX = "crawl:"
 JOBS_TABLE = "apscheduler_jobs"
 MISFIRE_GRACE = timedelta(hours=6)
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
 def trigger_for(schedule: str) -> BaseTrigger:
-    """The trigger of a schedule: an interval like `12h` / `30m` / `2s`, or a 5-field cron expression (UTC)."""
-    interval = re.fullmatch(r"(\d+)([smhdw])", schedule.strip())
-    if interval:
-        return IntervalTrigger(**{_UNITS[interval.group(2)]: int(interval.group(1))}, timezone=UTC)
-    return CronTrigger.from_crontab(schedule, timezone=UTC)
+    """The trigger of a schedule: an interval like `12h` / `30m` / `2s`, or a 5-field cron expression (UTC).
+
+    Cron weekdays keep their crontab meaning (0 and 7 are Sunday), which APScheduler's own numbers do not.
+    """
+    parsed = parse_schedule(schedule)
+    if isinstance(parsed, Interval):
+        return IntervalTrigger(seconds=parsed.seconds, timezone=UTC)
+    weekdays = "*" if parsed.day_of_week == "*" else ",".join(WEEKDAYS[d] for d in sorted(parsed.weekdays))
+    return CronTrigger(
+        minute=parsed.minute, hour=parsed.hour, day=parsed.day, month=parsed.month, day_of_week=weekdays, timezone=UTC
+    )
 
 
 def longest_gap(config: Config, now: datetime) -> timedelta:

@@ -3,17 +3,20 @@
 Commands live in the modules beside this one, grouped by what they do, and call only
 :mod:`monitor.app`. Heavy modules load inside the command that needs them, so `monitor --help`
 starts at once. Exit codes: 0 success, 1 something asked for does not exist (vendor, document,
-version) or a crawl cycle failed, 2 a bad config, bad usage or an unusable database.
+version, alert) or a crawl cycle failed, 2 a bad config, bad usage or an unusable database. Every
+error is one line on stderr; the global options may also come after the command
+(`monitor history acme -c other.toml`).
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
+from rich.console import Console, RenderableType
 
 from monitor.logs import LogFormat, configure_logging
 
@@ -31,6 +34,11 @@ console = Console()
 errors = Console(stderr=True)
 
 DocOption = Annotated[str | None, typer.Option("--doc", "-d", help="Document type, e.g. privacy_policy.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead (shapes in the README).")]
+#: The global options, as `hoist_global_options` finds them after the command: those that take a value ...
+GLOBAL_VALUED = ("--config", "-c", "--log-format")
+#: ... and the flags.
+GLOBAL_FLAGS = ("--verbose", "-v", "-vv", "-vvv")
 
 
 class _State:
@@ -96,28 +104,87 @@ def settings_or_defaults() -> Config:
     return settings() if config_file().exists() else Config()
 
 
-def open_application(config: Config | None = None) -> App:
+def open_application(config: Config | None = None, *, create: bool = True) -> App:
     """The application over the config's database (exit 2 when it cannot be opened)."""
     from monitor.app import StorageError, open_app
 
     try:
-        return open_app(config or settings())
+        return open_app(config or settings(), create=create)
     except StorageError as exc:
         fail(str(exc), 2)
 
 
+def open_reader() -> App:
+    """The application for a command that only reads: a database that does not exist yet is not created."""
+    return open_application(create=False)
+
+
+def show(renderable: RenderableType) -> None:
+    """Print a table or view on stdout (plain aligned lines when stdout is not a terminal)."""
+    from monitor.cli.views import emit
+
+    emit(console, renderable)
+
+
+def present(value: Any, view: Callable[[Any], RenderableType], as_json: bool) -> None:
+    """Print a read model as JSON, or as the renderable `view` makes of it."""
+    if as_json:
+        print_json(value)
+    else:
+        show(view(value))
+
+
+def print_json(value: Any) -> None:
+    """Print a read model (dataclasses, lists of them) as one line of JSON on stdout."""
+    from monitor.app import dumps
+
+    sys.stdout.write(dumps(value) + "\n")
+
+
+def hoist_global_options(args: Sequence[str]) -> list[str]:
+    """`args` with the global options moved before the command, so that they may be given after it too."""
+    front: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            rest += args[index:]
+            break
+        if arg in GLOBAL_VALUED and index + 1 < len(args):
+            front += args[index : index + 2]
+            index += 2
+            continue
+        if arg in GLOBAL_FLAGS or ("=" in arg and arg.partition("=")[0] in GLOBAL_VALUED):
+            front.append(arg)
+        else:
+            rest.append(arg)
+        index += 1
+    return front + rest
+
+
 def main() -> None:
-    """Entry point of the `monitor` console script."""
+    """Entry point of the `monitor` console script: every error is one line, with its exit code."""
     from monitor.app.errors import NotFound
 
+    args = hoist_global_options(sys.argv[1:]) or ["--help"]
     try:
-        cli()
+        code = cli(args=args, prog_name="monitor", standalone_mode=False)
+    except typer.TyperException as exc:  # a usage error (exit code 2: a misspelt command or option, ...)
+        context = getattr(exc, "ctx", None)
+        where = f" (see `{context.command_path} --help`)" if exc.exit_code == 2 and context else ""
+        _say(" ".join(exc.format_message().split()) + where)
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        _say("aborted")
+        sys.exit(1)
     except Failure as exc:
         _say(str(exc))
         sys.exit(exc.code)
     except NotFound as exc:
         _say(str(exc))
         sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 def _say(message: str) -> None:

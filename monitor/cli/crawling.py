@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from monitor.cli import views
-from monitor.cli.base import cli, config_file, console, errors, fail, open_application, settings_or_defaults
+from monitor.cli.base import cli, config_file, console, errors, fail, open_application, settings_or_defaults, show
 from monitor.cli.base import state as global_options
 
 PANEL = "Watching"
@@ -45,13 +45,13 @@ def crawl(
     if not quiet:
         names = {p.document_id: (p.vendor_id, p.config.type) for p in result.planned}
         rows = sorted(((*names[r.document_id], r) for r in result.recorded), key=lambda row: row[:2])
-        console.print(views.cycle_table(rows))
+        show(views.cycle_table(rows))
         console.print(
             f"{len(result.recorded)} documents fetched, {result.new_versions} new versions (run {result.run_id})."
         )
     if application.config.alerts.channels and not stop.is_set():
         drained = app.send_due_alerts(application)
-        if drained.attempted and not quiet:
+        if drained.noteworthy and not quiet:
             console.print(views.drained_line(drained))
     if result.status not in ("finished", "interrupted"):
         fail(f"crawl run {result.run_id} failed: {result.error}")
@@ -78,9 +78,8 @@ def reextract(
     application = open_application()
     for vendor_id in vendors or []:
         if application.config.vendor(vendor_id) is None:
-            known = ", ".join(v.id for v in application.config.vendors) or "none configured"
-            fail(f"unknown vendor {vendor_id!r} (known: {known})")
-    console.print(views.reextract_table(app.reextract(application, vendors or None)))
+            raise app.unknown_vendor(application.config, vendor_id)
+    show(views.reextract_table(app.reextract(application, vendors or None)))
     if application.config.alerts.channels:
         app.send_due_alerts(application)  # only a flagged change goes out, to the digest
 
@@ -109,7 +108,7 @@ def extract(
         sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
         return
     sys.stdout.write(extracted.text.rstrip("\n") + "\n")
-    errors.print(views.dates_line(extracted.language, extracted.dates), highlight=False)
+    errors.print(views.dates_line(extracted.language, extracted.dates), highlight=False, markup=False)
 
 
 @cli.command(rich_help_panel=PANEL)
@@ -144,12 +143,21 @@ def replay(
 
 
 @cli.command(rich_help_panel=PANEL)
-def demo() -> None:
-    """Run the bundled demo: fictional vendors on a loopback site, crawled through a script of days."""
+def demo(
+    replace: Annotated[bool, typer.Option("--replace", help="Replace ./demo-output even if no demo made it.")] = False,
+) -> None:
+    """Run the bundled demo: fictional vendors on a loopback site, crawled through a script of days.
+
+    Its config, database, log and captured alerts stay in ./demo-output, to explore afterwards.
+    """
     checkout = Path(__file__).resolve().parents[2]
     if not (checkout / "tests" / "support" / "demo.py").is_file():
         fail("the demo runs from a source checkout of policy-monitor: clone it and run `make demo`")
     sys.path.insert(0, str(checkout))  # the demo's site and sinks are test helpers, not part of the package
-    from tests.support.demo import run_demo
+    from tests.support.demo import FOLDER, is_demo_folder, run_demo
 
+    if not replace and not is_demo_folder(FOLDER):
+        question = f"{FOLDER}/ exists and was not made by the demo: replace it (its content is deleted)?"
+        if not (sys.stdin.isatty() and typer.confirm(question, default=False)):
+            fail(f"{FOLDER}/ exists and was not made by the demo: move it away, or run `monitor demo --replace`", 2)
     run_demo(console)

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import getpass
-import json
 import os
-import sys
-from dataclasses import asdict
 from typing import Annotated
 
 import typer
 
 from monitor.cli import views
-from monitor.cli.base import DocOption, cli, console, fail, open_application
+from monitor.cli.base import DocOption, JsonOption, cli, console, fail, open_application, open_reader, present
 
 PANEL = "Judging"
 
@@ -23,11 +20,12 @@ def explain(
     a: Annotated[int | None, typer.Argument(help="Older version number (default: the one before B).")] = None,
     b: Annotated[int | None, typer.Argument(help="Newer version number (default: the latest).")] = None,
     doc: DocOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Why a change was judged as it was: the rules that fired, with their evidence, and where the alert went."""
     from monitor import app
 
-    console.print(views.explanation_view(app.explain(open_application(), vendor, a, b, doc)))
+    present(app.explain(open_reader(), vendor, a, b, doc), views.explanation_view, as_json)
 
 
 @cli.command(rich_help_panel=PANEL)
@@ -48,23 +46,20 @@ def label(
     author = by or os.environ.get("POLICY_MONITOR_USER") or getpass.getuser()
     row = app.label_version(open_application(), vendor, version, verdict, author, note, doc)
     machine = row.machine or "no change (first version)"
-    console.print(f"{row.vendor_id} {row.document_type} #{row.version}: {row.verdict} by {author} (machine: {machine})")
+    said = f"{row.vendor_id} {row.document_type} #{row.version}: {row.verdict} by {author} (machine: {machine})"
+    console.print(said, markup=False, highlight=False)
 
 
 @cli.command(rich_help_panel=PANEL)
 def labels(
     vendor: Annotated[str | None, typer.Argument(help="Only this vendor.")] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print a JSON list (what bench/materiality.py reads).")
-    ] = False,
+    as_json: JsonOption = False,
 ) -> None:
-    """List people's verdicts (the newest per version) next to the machine's severity."""
+    """List people's verdicts (the newest per version) next to the machine's severity (--json: bench/materiality.py)."""
     from monitor import app
 
-    rows = app.labels(open_application(), vendor)
-    if as_json:
-        sys.stdout.write(json.dumps([asdict(row) for row in rows], default=str, ensure_ascii=False, indent=1) + "\n")
-    elif rows:
-        console.print(views.labels_table(rows))
+    rows = app.labels(open_reader(), vendor)
+    if rows or as_json:
+        present(rows, views.labels_table, as_json)
     else:
-        console.print("No version has been labelled yet (see `monitor label --help`).")
+        console.print("No version has been labelled yet (see `monitor label --help`).", markup=False)

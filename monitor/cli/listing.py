@@ -7,17 +7,21 @@ from typing import Annotated
 import typer
 
 from monitor.cli import views
-from monitor.cli.base import cli, console, fail
+from monitor.cli.base import JsonOption, cli, fail, print_json, show
 
 PANEL = "Reference"
 
 
 @cli.command(rich_help_panel=PANEL)
-def outcomes() -> None:
+def outcomes(as_json: JsonOption = False) -> None:
     """List what a snapshot can turn out to be: fetch outcomes, then the checks that a page is the policy."""
     from monitor import app
 
-    console.print(views.outcomes_table(app.kinds("outcomes")[0], app.kinds("checks")[0]))
+    (fetched,), (checks,) = app.kinds("outcomes"), app.kinds("checks")
+    if as_json:
+        print_json([fetched, checks])
+    else:
+        show(views.outcomes_table(fetched, checks))
 
 
 @cli.command("kinds", rich_help_panel=PANEL)
@@ -25,12 +29,18 @@ def list_kinds(
     family: Annotated[
         str | None, typer.Argument(help="Only this registry: outcomes, checks, rules or channels.")
     ] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """List every registered kind: fetch outcomes, page checks, materiality rules and channel kinds."""
     from monitor import app
+    from monitor.config import did_you_mean
 
     names = app.family_names()
     if family is not None and family not in names:
-        fail(f"unknown registry {family!r} (use {', '.join(names)})", 2)
-    for listed in app.kinds(family):
-        console.print(views.kinds_table(listed))
+        fail(f"unknown registry {family!r}{did_you_mean(family, names)} (use {', '.join(names)})", 2)
+    families = app.kinds(family)
+    if as_json:
+        print_json(families)
+        return
+    for listed in families:
+        show(views.kinds_table(listed))

@@ -1,12 +1,19 @@
-"""Rich renderables for the CLI: tables of vendors, versions and outcomes, and coloured diffs."""
+"""Rich renderables for the CLI: tables of vendors, versions and outcomes, and coloured diffs.
+
+Tables fit 80 columns: dates never shrink (their columns keep their width), long texts wrap. Free text
+(errors, headlines, URLs) goes in as :class:`~rich.text.Text`, so that brackets such as `[render]` are
+never read as markup. Without a terminal, :func:`emit` prints a table as plain aligned lines, one per
+row, with nothing cut.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Group, RenderableType
+from rich import box
+from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -26,11 +33,55 @@ if TYPE_CHECKING:
 
 CONTEXT_LINES = 1
 OK_OUTCOMES = {"ok"}
+DATE: dict[str, Any] = {"no_wrap": True, "min_width": 16}  # `2026-12-02 14:45`, never cut
+DAY: dict[str, Any] = {"no_wrap": True, "min_width": 10}  # `2026-12-02`
+NUMBER: dict[str, Any] = {"justify": "right", "no_wrap": True}
+WRAP: dict[str, Any] = {"ratio": 1, "overflow": "fold"}
 
 
 def when(moment: datetime | None) -> str:
     """A UTC timestamp to the minute, or a dash."""
     return moment.strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+
+def whole(values: Iterable[str]) -> dict[str, Any]:
+    """Column options that keep values such as ids whole: as wide as the longest, never wrapped."""
+    return {"no_wrap": True, "min_width": max((len(value) for value in values), default=1)}
+
+
+def table(title: str | Text | None, columns: dict[str, dict[str, Any]], **options: Any) -> Table:
+    """A table in the CLI's style, its columns set up as given (header: Rich column options)."""
+    made = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, title_justify="left", **options)
+    for header, settings in columns.items():
+        made.add_column(header, **settings)
+    return made
+
+
+def emit(console: Console, renderable: RenderableType) -> None:
+    """Print `renderable`; a table printed without a terminal becomes plain aligned lines, nothing cut."""
+    if console.is_terminal or not isinstance(renderable, Table):
+        console.print(renderable)
+        return
+    console.print("\n".join(plain_lines(renderable)), markup=False, highlight=False, soft_wrap=True)
+
+
+def plain_lines(shown: Table) -> list[str]:
+    """A table as text: its title, its header, one line per row (a cell's lines joined by `; `)."""
+    columns = [[_plain(cell) for cell in column.cells] for column in shown.columns]
+    rows = [[_plain(column.header) for column in shown.columns]] if shown.show_header else []
+    rows += [list(row) for row in zip(*columns, strict=True)]
+    widths = [max((len(row[i]) for row in rows), default=0) for i in range(len(shown.columns))]
+    right = [column.justify == "right" for column in shown.columns]
+    lines = [_plain(shown.title)] if shown.title else []
+    for row in rows:
+        cells = [cell.rjust(w) if r else cell.ljust(w) for cell, w, r in zip(row, widths, right, strict=True)]
+        lines.append("  ".join(cells).rstrip())
+    return lines
+
+
+def _plain(cell: Any) -> str:
+    text = cell.plain if isinstance(cell, Text) else str(cell or "")
+    return "; ".join(line for line in text.splitlines() if line.strip())
 
 
 def outcome_text(outcome: str | None) -> Text:
@@ -42,43 +93,41 @@ def outcome_text(outcome: str | None) -> Text:
 
 def vendors_table(rows: Iterable[WatchedDocument]) -> Table:
     """The table of watched documents and how their last fetch went."""
-    table = Table(title="Watched documents (times in UTC)")
-    for column in ("vendor", "name", "document", "last fetch", "outcome", "versions", "policy date"):
-        table.add_column(column, justify="right" if column == "versions" else "left")
+    rows = list(rows)
+    ids = {"vendor": whole(r.vendor_id for r in rows), "document": whole(r.document_type for r in rows)}
+    columns = {**ids, "last fetch": DATE, "outcome": WRAP, "vers.": NUMBER, "policy date": DAY}
+    shown = table("Watched documents (times in UTC)", columns)
     for row in rows:
         outcome = outcome_text(row.outcome)
         if row.error and row.outcome not in OK_OUTCOMES:
             outcome.append(f"\n{row.error}", style="dim")
-        table.add_row(
-            row.vendor_id,
-            row.vendor_name,
-            row.document_type,
+        shown.add_row(
+            Text(row.vendor_id),
+            Text(row.document_type),
             when(row.last_fetch),
             outcome,
             str(row.versions),
             row.policy_date or "-",
         )
-    return table
+    return shown
 
 
 def history_table(title: str, versions: Sequence[VersionSummary]) -> Table:
-    """One line per version: first and last seen, policy date, size, line changes and what changed."""
-    table = Table(title=title)
-    for column in ("#", "first seen", "last seen", "policy date", "chars", "lines +", "lines -", "change"):
-        table.add_column(column, justify="right" if column in ("#", "chars", "lines +", "lines -") else "left")
+    """One row per version: first and last seen, policy date, size, line changes and what changed."""
+    columns = {"#": NUMBER, "first / last seen": DATE, "policy date": DAY, "chars": NUMBER, "lines": NUMBER}
+    shown = table(Text(title), {**columns, "change": WRAP})
     for version in versions:
         change = version.change
-        table.add_row(
+        lines = Text(f"+{version.lines_added}", style="green").append(f" -{version.lines_removed}", style="red")
+        shown.add_row(
             str(version.seq),
-            when(version.first_seen),
-            when(version.last_seen),
+            f"{when(version.first_seen)}\n{when(version.last_seen)}",
             version.policy_date or "-",
             f"{version.size:,}",
-            Text(f"+{version.lines_added}", style="green"),
-            Text(f"-{version.lines_removed}", style="red"),
+            lines,
             _with_verdict(change_text(change) if change else Text("first version", style="dim"), version),
         )
-    return table
+    return shown
 
 
 def _with_verdict(text: Text, version: VersionSummary) -> Text:
@@ -101,19 +150,18 @@ def change_text(change: ChangeSummary) -> Text:
 
 def cycle_table(rows: Iterable[tuple[str, str, Recorded]]) -> Table:
     """What one crawl cycle recorded for each (vendor, document)."""
-    table = Table(title="Crawl results")
-    for column in ("vendor", "document", "outcome", "decision", "version", "detail"):
-        table.add_column(column)
+    columns = {"vendor": {}, "document": {}, "outcome": {}, "decision": {}, "version": NUMBER, "detail": WRAP}
+    shown = table("Crawl results", columns)
     for vendor_id, doc_type, recorded in rows:
-        table.add_row(
-            vendor_id,
-            doc_type,
+        shown.add_row(
+            Text(vendor_id),
+            Text(doc_type),
             outcome_text(recorded.outcome),
             decision_text(recorded),
             f"#{recorded.version_seq}" if recorded.version_seq else "-",
-            recorded_detail(recorded),
+            Text(recorded_detail(recorded)),
         )
-    return table
+    return shown
 
 
 DECISION_STYLES = {
@@ -153,30 +201,32 @@ def recorded_detail(recorded: Recorded) -> str:
 
 def reextract_table(done: Iterable[Reextracted]) -> Table:
     """What `monitor reextract` did, one row per document."""
-    table = Table(title="Re-extraction")
-    for column in ("vendor", "document", "result", "version", "detail"):
-        table.add_column(column)
+    shown = table("Re-extraction", {"vendor": {}, "document": {}, "result": {}, "version": NUMBER, "detail": WRAP})
     for row in done:
-        table.add_row(row.vendor_id, row.document_type, row.result, str(row.version_seq or "-"), row.detail)
-    return table
+        shown.add_row(
+            Text(row.vendor_id), Text(row.document_type), row.result, str(row.version_seq or "-"), Text(row.detail)
+        )
+    return shown
 
 
 def outcomes_table(outcomes: Family, checks: Family) -> Table:
     """The fetch outcomes, then the page checks, and whether a page with each is usable."""
-    table = Table(title="Fetch outcomes")
-    table.add_column("kind")
-    table.add_column("page usable")
-    table.add_column("meaning")
+    shown = table("Fetch outcomes", {"kind": {"no_wrap": True}, "page usable": {}, "meaning": WRAP})
     for info in outcomes.kinds:
-        table.add_row(info.kind, info.details["page usable"], info.description)
+        shown.add_row(info.kind, info.details["page usable"], Text(info.description))
     for info in checks.kinds:
-        table.add_row(info.kind, "no", info.description)
-    return table
+        shown.add_row(info.kind, "no", Text(info.description))
+    return shown
 
 
 def drained_line(drained: Drained) -> str:
-    """``Alerts: 2 sent, 1 to retry, 0 failed.``."""
-    return f"Alerts: {drained.sent} sent, {drained.retrying} to retry, {drained.failed} failed."
+    """``Alerts: 2 sent, 1 to retry, 0 failed.``, with the alerts queued again and those held by a paused channel."""
+    line = f"Alerts: {drained.sent} sent, {drained.retrying} to retry, {drained.failed} failed"
+    if drained.requeued:
+        line += f", {drained.requeued} queued again after their channel's configuration changed"
+    if drained.held:
+        line += f", {drained.held} waiting for a paused channel"
+    return line + "."
 
 
 def replay_line(line: ReplayLine) -> Text:
@@ -189,25 +239,28 @@ def replay_line(line: ReplayLine) -> Text:
     return text
 
 
-def status_view(report: Status) -> RenderableType:
-    """`monitor status`: runs, incidents, alerts, database size and health."""
-    table = Table(title="policy-monitor status (times in UTC)", show_header=False)
-    table.add_column("what", style="bold")
-    table.add_column("value")
+def status_view(report: Status) -> Table:
+    """`monitor status`: runs, incidents, alerts, paused channels, database size and health."""
+    shown = table("policy-monitor status (times in UTC)", {"what": {"style": "bold", "no_wrap": True}, "value": WRAP})
+    shown.show_header = False
     run = report.last_run
     last = f"#{run.id} {run.trigger}, started {when(run.started_at)}, {run.status}" if run else "none yet"
-    table.add_row("last run", last + (f" ({run.error})" if run and run.error else ""))
-    table.add_row("next runs", "\n".join(f"{job}: {when(at)}" for job, at in report.next_runs) or "no schedule stored")
+    shown.add_row("last run", Text(last + (f" ({run.error})" if run and run.error else "")))
+    next_runs = "\n".join(f"{r.job}: {when(r.next_run_at)}" for r in report.next_runs)
+    shown.add_row("next runs", Text(next_runs or "no schedule stored"))
     incidents = [
         f"{i.vendor_id} {i.document_type}: {i.kind} since {when(i.opened_at)} ({i.reason})" for i in report.incidents
     ]
-    table.add_row("open incidents", "\n".join(incidents) or "none")
-    table.add_row("alerts", ", ".join(f"{n} {status}" for status, n in sorted(report.alerts.items())) or "none")
-    size = f"{report.database_bytes / 1_048_576:.1f} MB" if report.database_bytes is not None else "unknown"
-    table.add_row("database", size)
-    health = Text("healthy", style="green") if report.healthy else Text("; ".join(report.problems), style="bold red")
-    table.add_row("health", health)
-    return table
+    shown.add_row("open incidents", Text("\n".join(incidents) or "none"))
+    shown.add_row("alerts", ", ".join(f"{n} {status}" for status, n in sorted(report.alerts.items())) or "none")
+    if report.paused_channels:
+        paused = [f"{c.name} since {when(c.paused_at)}, next probe {when(c.probe_at)}" for c in report.paused_channels]
+        shown.add_row("paused channels", Text("\n".join(paused), style="red"))
+    size = f"{report.database_bytes / 1_048_576:.1f} MB" if report.database_bytes is not None else "none yet"
+    shown.add_row("database", size)
+    health = Text("healthy", style="green") if report.healthy else Text("\n".join(report.problems), style="bold red")
+    shown.add_row("health", health)
+    return shown
 
 
 def dates_line(language: str | None, dates: PolicyDates) -> str:
@@ -270,51 +323,47 @@ def _changed_lines(hunk: Hunk, markers: bool) -> list[Text]:
     return [text]
 
 
-STATUS_STYLES = {"queued": "yellow", "sent": "green", "failed": "bold red", "digested": "dim"}
+STATUS_STYLES = {"queued": "yellow", "sent": "green", "failed": "bold red", "dismissed": "dim", "digested": "dim"}
 
 
 def outbox_table(rows: Iterable[AlertRow]) -> Table:
-    """The outbox, newest first: each alert's channel, what it is about, status, attempts and last error."""
-    table = Table(title="Alert outbox (times in UTC)")
-    for column in ("#", "created", "channel", "kind", "about", "status", "tries", "next try", "last error"):
-        table.add_column(column, justify="right" if column in ("#", "tries") else "left")
+    """The outbox, newest first: one entry per alert, its first line when, where, status and attempts, then
+    what it is about and its last error (so that an alert takes two or three lines at 80 columns)."""
+    shown = table("Alert outbox (times in UTC)", {"#": NUMBER, "alert": WRAP}, show_header=False)
     for row in rows:
-        waiting = row.status == "queued"
-        table.add_row(
-            str(row.id),
-            when(row.created_at),
-            row.channel,
-            row.kind,
-            row.about,
-            Text(row.status + (f" in #{row.digest_id}" if row.digest_id else ""), style=STATUS_STYLES[row.status]),
-            str(row.attempts),
-            when(row.next_attempt_at) if waiting else "-",
-            Text(row.last_error or "", style="red"),
-        )
-    return table
+        entry = Text(f"{when(row.created_at)}  {row.channel}  {row.kind}  ")
+        status = row.status + (f" in #{row.digest_id}" if row.digest_id else "")
+        entry.append(status, style=STATUS_STYLES.get(row.status, ""))
+        entry.append(f", {row.attempts} {'try' if row.attempts == 1 else 'tries'}")
+        if row.status == "queued":
+            entry.append(f", next {when(row.next_attempt_at)}")
+        entry.append(f"\n{row.about}", style="bold")
+        if row.last_error and row.status != "sent":
+            entry.append(f"\nlast error: {row.last_error}", style="red")
+        shown.add_row(f"#{row.id}", entry)
+    return shown
 
 
 def channels_table(channels: Iterable[ChannelInfo]) -> Table:
-    """Configured channels: name, kind, URL with its secrets masked, and what each wants."""
-    table = Table(title="Alert channels")
-    for column in ("name", "kind", "url (secrets masked)", "sends"):
-        table.add_column(column, overflow="fold")
+    """Configured channels: name, kind (and whether paused), URL with its secrets masked, and what each wants."""
+    shown = table("Alert channels", {"name": {}, "kind": {}, "url (secrets masked)": WRAP, "sends": WRAP})
     for channel in channels:
         scope = ", ".join([*channel.vendors, *(f"tag {tag}" for tag in channel.tags)]) or "all vendors"
         sends = f"{', '.join(channel.events)}; {'/'.join(channel.severities)}; {scope}"
-        table.add_row(channel.name, channel.kind, channel.masked_url, sends)
-    return table
+        kind = Text(channel.kind)
+        if channel.paused_since:
+            kind.append(f"\npaused since\n{when(channel.paused_since)}", style="red")
+        shown.add_row(Text(channel.name), kind, Text(channel.masked_url), Text(sends))
+    return shown
 
 
 def kinds_table(family: Family) -> Table:
     """One registry: each kind, what it means, and what else its family says of it."""
-    table = Table(title=family.title)
     extra = list(dict.fromkeys(key for info in family.kinds for key in info.details))
-    for column in ("kind", *extra, "description"):
-        table.add_column(column)
+    shown = table(family.title, {"kind": {"no_wrap": True}, **{key: {} for key in extra}, "description": WRAP})
     for info in family.kinds:
-        table.add_row(info.kind, *(info.details.get(key, "") for key in extra), info.description)
-    return table
+        shown.add_row(info.kind, *(info.details.get(key, "") for key in extra), Text(info.description))
+    return shown
 
 
 def explanation_view(explained: Explanation) -> RenderableType:
@@ -325,9 +374,8 @@ def explanation_view(explained: Explanation) -> RenderableType:
     head.append(explained.severity, style=SEVERITY_STYLES.get(explained.severity, ""))
     head.append(f" ({explained.kind}{', ' + when(explained.detected_at) + ' UTC' if explained.detected_at else ''})")
     parts: list[RenderableType] = [head, Text(explained.headline, style="bold"), Text(explained.how, style="dim")]
-    table = Table(title="Rules that fired, most telling first", show_lines=True)
-    for column in ("rule", "severity", "why", "evidence"):
-        table.add_column(column, overflow="fold")
+    shown = table("Rules that fired, most telling first", {"rule": {"no_wrap": True}, "severity": {"no_wrap": True},
+                  "why": WRAP, "evidence": {"ratio": 2, "overflow": "fold"}}, show_lines=True)  # fmt: skip
     for fired in sorted(explained.evidence, key=lambda f: -RANK.get(f.severity, 0)):
         evidence = Text()
         if fired.old:
@@ -336,8 +384,8 @@ def explanation_view(explained: Explanation) -> RenderableType:
             evidence.append(f"+ {fired.new}\n", style="green")
         evidence.append(f"words: {', '.join(fired.terms) or '-'}", style="dim")
         severity = Text(fired.severity, style=SEVERITY_STYLES.get(fired.severity, ""))
-        table.add_row(fired.rule, severity, fired.title, evidence)
-    parts.append(table if explained.evidence else Text("No rule fired: the texts do not differ.", style="dim"))
+        shown.add_row(fired.rule, severity, Text(fired.title), evidence)
+    parts.append(shown if explained.evidence else Text("No rule fired: the texts do not differ.", style="dim"))
     parts += [Text(f"Note: {note}") for note in explained.notes]
     sent = "; ".join(f"{channel} ({kind}, {status})" for channel, kind, status in explained.alerts)
     parts.append(Text(f"Alerts: {sent or 'none'}"))
@@ -349,19 +397,20 @@ def explanation_view(explained: Explanation) -> RenderableType:
 
 def labels_table(rows: Iterable[LabelRow]) -> Table:
     """People's verdicts next to the machine's severity."""
-    table = Table(title="Verdicts (times in UTC)")
-    for column in ("vendor", "document", "version", "verdict", "machine", "by", "when", "note"):
-        table.add_column(column, overflow="fold")
+    rows = list(rows)
+    ids = {"vendor": whole(r.vendor_id for r in rows), "document": whole(r.document_type for r in rows)}
+    columns = {**ids, "versions": {"no_wrap": True}, "verdict": {}, "machine": {}, "by": {}, "when": DATE, "note": WRAP}
+    shown = table("Verdicts (times in UTC)", columns)
     for row in rows:
         agree = row.machine is None or row.machine == row.verdict
-        table.add_row(
-            row.vendor_id,
-            row.document_type,
+        shown.add_row(
+            Text(row.vendor_id),
+            Text(row.document_type),
             f"{row.previous or '-'} -> {row.version}",
             Text(row.verdict, style=SEVERITY_STYLES.get(row.verdict, "")),
             Text(row.machine or "-", style="" if agree else "bold"),
-            row.author,
+            Text(row.author),
             when(row.labelled_at),
-            row.note or "",
+            Text(row.note or ""),
         )
-    return table
+    return shown

@@ -1,10 +1,14 @@
 """`monitor demo`: the real daemon on a loopback site of fictional vendors, one "day" per crawl cycle.
 
-Everything runs on 127.0.0.1 in a throw-away folder: the vendors' site, an SMTP server and a
-Slack capture server. The daemon (`monitor run`, schedule `2s`) crawls; after each cycle the
-site moves to the next day of the script. A live view shows what policy-monitor decides; at the
-end it prints the history of the vendor with the material change and where the captured
-e-mails (.eml) and Slack payloads (.json) are. No network is needed.
+Everything runs on 127.0.0.1: the vendors' site, an SMTP server and a Slack capture server. The
+daemon (`monitor run`, schedule `2s`) crawls; after each cycle the site moves to the next day of the
+script. A live view shows what policy-monitor decides; at the end it prints the history of the vendor
+with the material change, where the captured e-mails (.eml) and Slack payloads (.json) are, and the
+commands to explore the record further. No network is needed.
+
+Everything stays in `./demo-output`: the config, the database, the daemon's log and the captures, so
+that `monitor -c demo-output/config.toml history lumen` works afterwards. A folder of that name that
+an earlier demo made is replaced; any other is left alone (:func:`is_demo_folder`).
 """
 
 from __future__ import annotations
@@ -14,7 +18,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,6 +43,16 @@ from tests.support.sinks import MailSink, WebhookSink
 
 DAY_TIMEOUT_S = 60
 SLACK_URL = "slack://T0DEMO0000/B0DEMO0000/DemoDemoDemoDemoDemoDemo0"
+FOLDER = Path("demo-output")
+MARKER = ".policy-monitor-demo"  # says the folder is the demo's own, to replace at the next run
+#: What to run against the demo's record afterwards (the README lists the same commands).
+NEXT_COMMANDS = (
+    "history lumen",
+    "diff lumen",
+    "show nestwise --version 2",
+    "alerts",
+    "vendors --json",
+)
 
 
 @dataclass(frozen=True)
@@ -68,10 +81,15 @@ SCRIPT = [
 ]
 
 
-def demo_config(folder: Path, site: DemoSite, mail: MailSink) -> Config:
-    """Every vendor every 2 seconds, with e-mail and Slack channels on loopback."""
+def is_demo_folder(folder: Path) -> bool:
+    """Whether `folder` is absent or was made by an earlier demo (so the demo may replace it)."""
+    return not folder.exists() or (folder / MARKER).is_file()
+
+
+def demo_config(site: DemoSite, mail: MailSink) -> Config:
+    """Every vendor every 2 seconds, with e-mail and Slack channels on loopback; the database beside the config."""
     return loopback_config(
-        folder / "demo.db",
+        Path("demo.db"),
         {vendor.id: site.url(vendor.id) for vendor in site.vendors.values()},
         names={vendor.id: vendor.name for vendor in site.vendors.values()},
         language="en",
@@ -109,33 +127,34 @@ def board(application: App, day: int, mail: MailSink, slack: WebhookSink) -> Gro
     return Group(story, table, sent)
 
 
-def run_demo(console: Console) -> None:
-    """Play the script through the real daemon and print what it recorded and sent."""
-    with tempfile.TemporaryDirectory(prefix="policy-monitor-demo-") as tmp:
-        folder = Path(tmp)
-        captured = Path.cwd() / "demo-output"
-        shutil.rmtree(captured, ignore_errors=True)
-        with DemoSite() as site, MailSink(captured / "emails") as mail, WebhookSink(captured / "slack") as slack:
-            mail.start()
-            config = demo_config(folder, site, mail)
-            config_file = save_config(config, folder / "config.toml")  # the daemon reads a file
-            application = app.open_app(config)
-            env = {**os.environ, SLACK_ENDPOINT_ENV: slack.base}
-            env.pop("POLICY_MONITOR_DATABASE_URL", None)
-            log = (folder / "daemon.log").open("w")
+def run_demo(console: Console, folder: Path = FOLDER) -> None:
+    """Play the script through the real daemon in `folder` (replaced; see :func:`is_demo_folder`), then print
+    what it recorded and sent and the commands to explore it."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    (folder / MARKER).write_text("made by `monitor demo`: replaced by the next one\n", encoding="utf-8")
+    with DemoSite() as site, MailSink(folder / "emails") as mail, WebhookSink(folder / "slack") as slack:
+        mail.start()
+        config_file = save_config(demo_config(site, mail), folder / "config.toml")  # the daemon reads a file
+        application = app.open_app(app.load_settings(config_file))
+        env = {**os.environ, SLACK_ENDPOINT_ENV: slack.base}
+        env.pop("POLICY_MONITOR_DATABASE_URL", None)
+        log_file = folder / "daemon.log"
+        with log_file.open("w") as log:
             daemon = subprocess.Popen(
                 [sys.executable, "-m", "monitor", "-c", str(config_file), "run"], stdout=log, stderr=log, env=env
             )
             try:
-                _play(application, site, mail, slack, console)
+                _play(application, site, mail, slack, console, log_file)
             finally:
                 daemon.send_signal(signal.SIGTERM)
                 daemon.wait(timeout=30)
-                log.close()
-            _summary(application, console, captured, mail, slack)
+        _summary(application, console, folder, mail, slack)
 
 
-def _play(application: App, site: DemoSite, mail: MailSink, slack: WebhookSink, console: Console) -> None:
+def _play(
+    application: App, site: DemoSite, mail: MailSink, slack: WebhookSink, console: Console, log_file: Path
+) -> None:
     with Live(board(application, 0, mail, slack), console=console, refresh_per_second=4) as live:
         for day, step in enumerate(SCRIPT, start=1):
             step.act(site)
@@ -143,7 +162,7 @@ def _play(application: App, site: DemoSite, mail: MailSink, slack: WebhookSink, 
             deadline = time.monotonic() + DAY_TIMEOUT_S
             while not crawled_since(application, acted):
                 if time.monotonic() > deadline:
-                    raise RuntimeError("the daemon did not crawl in time; see daemon.log")
+                    raise RuntimeError(f"the daemon did not crawl in time; see {log_file}")
                 live.update(board(application, day, mail, slack))
                 time.sleep(0.25)
             time.sleep(0.5)  # let the cycle send its alerts
@@ -151,12 +170,18 @@ def _play(application: App, site: DemoSite, mail: MailSink, slack: WebhookSink, 
             console.print(f"[dim]day {day} done[/dim]", highlight=False)
 
 
-def _summary(application: App, console: Console, captured: Path, mail: MailSink, slack: WebhookSink) -> None:
+def _summary(application: App, console: Console, folder: Path, mail: MailSink, slack: WebhookSink) -> None:
     (lumen,) = app.history(application, "lumen")
-    console.print(views.history_table("monitor history lumen", lumen.versions))
+    views.emit(console, views.history_table("monitor history lumen", lumen.versions))
     console.print(
-        f"{len(mail.messages)} e-mails saved in {captured / 'emails'} (.eml), "
-        f"{len(slack.posts)} Slack payloads in {captured / 'slack'} (.json)."
+        f"{len(mail.messages)} e-mails saved in {folder / 'emails'} (.eml), "
+        f"{len(slack.posts)} Slack payloads in {folder / 'slack'} (.json).",
+        highlight=False,
+        markup=False,
+        soft_wrap=True,
     )
     for message in mail.messages:
-        console.print(f"  e-mail: {message['Subject']}", highlight=False, markup=False)
+        console.print(f"  e-mail: {message['Subject']}", highlight=False, markup=False, soft_wrap=True)
+    console.print(f"The demo's database, config and log stay in {folder}/. Try:", highlight=False, markup=False)
+    for command in NEXT_COMMANDS:
+        console.print(f"  monitor -c {folder / 'config.toml'} {command}", highlight=False, markup=False, soft_wrap=True)
