@@ -2,10 +2,13 @@
 
 The taxonomy (rule ids M1-M14, R1-R6, N1-N7) is ``docs/materiality.md`` of the shared docs. Each rule is
 a small class registered in :data:`RULES`; it looks at one changed sentence (a :class:`Change`, with the
-policy dates) and returns :class:`Evidence` or None. Per sentence, NOISE evidence wins (a noise rule only
-fires when the whole difference is cosmetic, e.g. a misspelt word fixed), then MATERIAL, then REVIEW; a
-changed sentence no rule explains is R2 ("reworded"), never silent noise. The diff's severity is the
-maximum over its sentences.
+policy dates and the facets of both sides, ``monitor.clauses``) and returns :class:`Evidence` or None.
+A noise gate comes first: a sentence whose canonical form (``monitor.semdiff.canonical``) is unchanged
+is cosmetic and only noise rules look at it. Otherwise NOISE evidence still wins (a noise rule only fires
+when the whole difference is cosmetic, e.g. a misspelt word fixed), then MATERIAL, then REVIEW; a changed
+sentence no rule explains is R2 ("reworded"), never silent noise. The diff's severity is the maximum over
+its sentences, except for a text dated before the current one: an older edition or another variant of
+the page (N6), never alerted.
 """
 
 from __future__ import annotations
@@ -18,9 +21,10 @@ from functools import cached_property
 from typing import Any, ClassVar, Literal
 
 from monitor import lexicons as lx
-from monitor.dates import PolicyDates
+from monitor.clauses import Clause, clause, durations, negated_at, prose, stem, word_stems
+from monitor.dates import DetectedDate, PolicyDates
 from monitor.normalize import normalize_for_hash
-from monitor.semdiff import SemanticDiff, Unit
+from monitor.semdiff import SemanticDiff, Unit, canonical, link_targets
 from monitor.textdiff import EQUAL, INSERT, word_diff
 
 Severity = Literal["MATERIAL", "REVIEW", "NOISE"]
@@ -48,15 +52,12 @@ _CONTACT_SECTION = re.compile(
     re.IGNORECASE,
 )
 _CONTROLLER_SECTION = re.compile(r"who we are|controller|about us|verantwortlich|responsable|qui sommes", re.I)
-_CLAUSE_BREAK = re.compile(r"[.;:!?]|\b(?:but|however|whereas|aber|jedoch|mais|cependant)\b", re.IGNORECASE)
 _ITEM = re.compile(r"^(?:- |\d+\. )|\s\|\s")
-_WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-                 "nine": 9, "ten": 10, "twelve": 12, "eighteen": 18, "twenty-four": 24, "thirty": 30, "sixty": 60,
-                 "ninety": 90, "zwei": 2, "drei": 3, "sechs": 6, "zehn": 10, "un": 1, "une": 1, "deux": 2,
-                 "trois": 3, "dix": 10}  # fmt: skip
-_UNITS = (("tag", "day"), ("woch", "week"), ("monat", "month"), ("jahr", "year"), ("jour", "day"),
-          ("semaine", "week"), ("mois", "month"), ("an", "year"), ("day", "day"), ("week", "week"),
-          ("month", "month"), ("year", "year"))  # fmt: skip
+_PURPOSE_SECTION = re.compile(r"\buse\b|\busing\b|purpose|zweck|verwend|nutzung|utilis|finalit", re.IGNORECASE)
+_PURPOSE_ITEM = re.compile(r"^(?:- |\d+\. )?(?:to|um|pour|afin de) ", re.IGNORECASE)
+_USE_CONTEXT = lx.cue(r"use[sd]?|using|process\w*|analy[sz]\w*|verwend\w*|nutzen|utilis\w*|traite\w*")
+_CHANNEL_SENTENCE = lx.cue(r"contact\w*|request\w*|submit\w*|appeal\w*|exercis\w*|opt(?:-| )?out|complain\w*"
+                           r"|kontakt\w*|anfrage\w*|demande\w*")  # fmt: skip
 _DAYS_PER_UNIT = {"day": 1, "week": 7, "month": 30, "year": 365}
 
 
@@ -122,8 +123,8 @@ class Change:
         self.unit = unit
         self.raw_old = unit.old or ""
         self.raw_new = unit.new or ""
-        self.old = _prose(self.raw_old)
-        self.new = _prose(self.raw_new)
+        self.old = prose(self.raw_old)
+        self.new = prose(self.raw_new)
         self.section = " > ".join(unit.section)
         self.old_dates = old_dates
         self.new_dates = new_dates
@@ -147,7 +148,7 @@ class Change:
 
     def gained_affirmed(self, lexicon: lx.Lexicon) -> list[str]:
         """Gained labels with at least one match in the new sentence that is not negated (``we do not …``)."""
-        affirmed = {label for label, start, _ in lexicon.matches(self.new) if not _negated_at(self.new, start)}
+        affirmed = {label for label, start, _ in lexicon.matches(self.new) if not negated_at(self.new, start)}
         return [label for label in self.gained(lexicon) if label in affirmed]
 
     def lost(self, lexicon: lx.Lexicon) -> list[str]:
@@ -179,14 +180,49 @@ class Change:
         """Same negations, limiters, modal verbs, numbers and e-mail addresses on both sides."""
         return _signature(self.old) == _signature(self.new)
 
+    @cached_property
+    def before(self) -> Clause:
+        """The facets of the old sentence (empty when it was added)."""
+        return clause(self.raw_old)
+
+    @cached_property
+    def after(self) -> Clause:
+        """The facets of the new sentence (empty when it was removed)."""
+        return clause(self.raw_new)
+
+    def facet_gained(self, facet: str) -> list[str]:
+        """Labels of a facet the new sentence has and the old one lacks."""
+        return self.after.gained(self.before, facet)
+
+    def facet_lost(self, facet: str) -> list[str]:
+        """Labels of a facet the old sentence has and the new one lacks."""
+        return self.before.gained(self.after, facet)
+
+    @cached_property
+    def canonical_equal(self) -> bool:
+        """Whether both sides have the same canonical form (only looks or link targets differ)."""
+        return self.kind == "modified" and canonical(self.raw_old) == canonical(self.raw_new)
+
+    @cached_property
+    def targets_changed(self) -> bool:
+        """Whether the link targets differ, beyond the scheme, ``www.`` and a trailing slash."""
+        return [_url_path(u, host=True) for u in link_targets(self.raw_old)] != [
+            _url_path(u, host=True) for u in link_targets(self.raw_new)
+        ]
+
+    @cached_property
+    def channel_link_changed(self) -> bool:
+        """Whether a link target changed in a sentence that says how to make a request or contact someone."""
+        return self.kind == "modified" and self.targets_changed and bool(_CHANNEL_SENTENCE.search(self.new))
+
+    @cached_property
+    def cosmetic(self) -> bool:
+        """The noise gate: only looks differ (a changed link for making requests is not cosmetic)."""
+        return self.unit.incomplete or (self.canonical_equal and not self.channel_link_changed)
+
 
 def _visible(text: str) -> str:
     return _LINK.sub(r"\1", text)
-
-
-def _prose(text: str) -> str:
-    """Links as their text, bare URLs dropped, blockquote markers gone."""
-    return _URL.sub(" ", _visible(text)).lstrip("> ")
 
 
 def _signature(text: str) -> tuple[Any, ...]:
@@ -264,35 +300,17 @@ def _negated_promises(text: str) -> set[str]:
     return negated
 
 
-def _negated_at(text: str, position: int) -> bool:
-    """Whether a negation precedes ``position`` in its clause (at most 12 words back)."""
-    start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, position)), default=0)
-    return bool(lx.NEGATIONS.search(" ".join(text[start:position].split()[-12:])))
-
-
 def _affirmed(pattern: re.Pattern[str], text: str) -> list[str]:
     """Matches of ``pattern`` in ``text`` that are not negated in their clause."""
-    return [m.group() for m in pattern.finditer(text) if not _negated_at(text, m.start())]
+    return [m.group() for m in pattern.finditer(text) if not negated_at(text, m.start())]
 
 
 def _is_name(word: str) -> bool:
     return word[0].isupper() and word.lower() not in lx.STOPWORDS and word.lower() not in lx.MONTHS
 
 
-def _durations(text: str) -> set[tuple[int, str]]:
-    found = set()
-    for number, unit in lx.DURATION.findall(text):
-        value = int(number) if number.isdigit() else _WORD_NUMBERS.get(number.lower(), 1)
-        found.add((value, next(norm for prefix, norm in _UNITS if unit.lower().startswith(prefix))))
-    return found
-
-
 def _ages(text: str) -> set[int]:
     return {int(a or b) for a, b in lx.AGE.findall(text) if 10 <= int(a or b) <= 21}
-
-
-def _organisations(text: str) -> dict[str, str]:
-    return {re.sub(r"\W+", "", org).lower(): org.strip() for org in lx.ORGANISATION.findall(text)}
 
 
 def _flip(old: set[Any], new: set[Any], fmt: str = "{}") -> list[str]:
@@ -335,12 +353,26 @@ class NewPurpose(Rule):
 
     def match(self, change: Change) -> list[str]:
         gained = change.gained_affirmed(lx.PURPOSES)
-        return gained if gained and re.search(r"data|information|daten|données|personal", change.new, re.I) else []
+        terms = gained if gained and re.search(r"data|information|daten|données|personal", change.new, re.I) else []
+        if not _purpose_clause(change):
+            return terms
+        known = word_stems(change.old)
+        uses = [verb for verb in change.facet_gained("uses") if stem(verb) not in known]
+        return terms + [f"to {verb}" if not verb.endswith("ing") else verb for verb in uses]
+
+
+def _purpose_clause(change: Change) -> bool:
+    """Whether the sentence says what data is used for: in a purposes section, a "To …" purpose item, or a
+    sentence about using data (an added one only in a purposes section or a purpose list)."""
+    if _PURPOSE_SECTION.search(change.section) or _PURPOSE_ITEM.match(change.new):
+        return True
+    return change.kind == "modified" and bool(_USE_CONTEXT.search(change.old) and _USE_CONTEXT.search(change.new))
 
 
 @register
 class NewSharing(Rule):
-    """A recipient category or named processor newly named with a share/disclose/sell verb."""
+    """A recipient category or named processor newly named with a share/disclose/sell verb, or data made
+    visible to a wider audience (other users, people nearby, the public)."""
 
     id, severity, title = "M3", "MATERIAL", "new sharing with third parties"
     phrase = "new sharing with {terms}"
@@ -348,12 +380,20 @@ class NewSharing(Rule):
 
     def match(self, change: Change) -> list[str]:
         gained = change.gained_affirmed(lx.RECIPIENTS) + change.gained_affirmed(lx.NAMED_PROCESSORS)
-        return gained if gained and _affirmed(lx.SHARE_VERBS, change.new) else []
+        terms = gained if gained and _affirmed(lx.SHARE_VERBS, change.new) else []
+        return terms + [f"visible to {audience}" for audience in _wider_audiences(change)]
+
+
+def _wider_audiences(change: Change) -> list[str]:
+    """Audiences that can now see the data and are wider than any that could before."""
+    widest = max((lx.AUDIENCE_RANK[a] for a in change.before.audiences), default=0)
+    return [a for a in change.facet_gained("audiences") if lx.AUDIENCE_RANK[a] > widest]
 
 
 @register
 class PromiseWeakened(Rule):
-    """A negated promise (``do not sell``) or limiter (``only``, ``without your consent``) is gone."""
+    """A negated promise (``do not sell``) or limiter (``only``, ``without your consent``) is gone, an
+    encryption claim is dropped, or a security promise covers less (a qualifier such as ``at rest`` dropped)."""
 
     id, severity, title = "M4", "MATERIAL", "a privacy promise was removed or weakened"
     phrase = "drops a promise: {terms}"
@@ -364,12 +404,24 @@ class PromiseWeakened(Rule):
         lost = [f"not to {verb}" for verb in verbs]
         if change.find(lx.PROMISE_VERBS, "old"):
             lost += [f"“{limiter}”" for limiter in change.lost(lx.LIMITERS)]
-        return lost + [f"now “{term}”" for term in change.gained(lx.PERMISSIVE)] if lost else []
+        lost = lost + [f"now “{term}”" for term in change.gained(lx.PERMISSIVE)] if lost else []
+        return lost + _security_weakened(change)
+
+
+def _security_weakened(change: Change) -> list[str]:
+    """An encryption claim dropped, or a security promise that now covers less (``in transit and at rest``
+    becoming ``in transit``)."""
+    before, after = change.before.security, change.after.security
+    terms = ["no longer: encryption"] if "encryption" in before and "encryption" not in after else []
+    if before & after:
+        terms += [f"no longer “{scope}”" for scope in change.facet_lost("scopes")]
+    return terms
 
 
 @register
 class InternationalTransfer(Rule):
-    """Destination countries or transfer mechanisms (SCCs, DPF, adequacy) differ in a transfer sentence."""
+    """A transfer or storage sentence names a country more, a storage sentence one fewer (data is kept
+    somewhere else), or transfer mechanisms (SCCs, DPF, adequacy) differ."""
 
     id, severity, title = "M5", "MATERIAL", "international transfers changed"
     phrase = "international transfers changed: {terms}"
@@ -379,13 +431,16 @@ class InternationalTransfer(Rule):
         mechanisms += [f"-{m}" for m in change.lost(lx.TRANSFER_MECHANISMS)]
         if change.kind == "removed":
             return [m for m in mechanisms if m.startswith("-")]
-        countries = change.gained(lx.COUNTRIES) if lx.TRANSFER_CONTEXT.search(change.new) else []
+        countries = change.facet_gained("locations")
+        if change.before.storage and change.after.storage:
+            countries += [f"-{country}" for country in change.facet_lost("storage")]
         return countries + mechanisms
 
 
 @register
 class NewController(Rule):
-    """A new organisation named in a "controller" / "who we are" / representative sentence."""
+    """A new organisation named in a "controller" / "who we are" / representative sentence, or a new name
+    given for such a role (``UK Representative: Prighter Group``)."""
 
     id, severity, title = "M6", "MATERIAL", "the controller changed"
     phrase = "controller changed: {terms}"
@@ -394,22 +449,23 @@ class NewController(Rule):
     def match(self, change: Change) -> list[str]:
         if not (change.either(lx.CONTROLLER_CONTEXT) or _CONTROLLER_SECTION.search(change.section)):
             return []
-        old = _organisations(change.old)
-        return [name for key, name in _organisations(change.new).items() if key not in old]
+        return change.facet_gained("entities")
 
 
 @register
 class RightsReduced(Rule):
-    """A right, a request channel or opt-out dropped, a fee or verification added, or a longer deadline."""
+    """A right, a request channel or opt-out dropped, a fee or verification added, or a longer deadline; in an
+    existing rights sentence, a channel added or replaced, or the people who may use it changed."""
 
-    id, severity, title = "M7", "MATERIAL", "data-subject rights reduced"
-    phrase = "rights reduced: {terms}"
+    id, severity, title = "M7", "MATERIAL", "data-subject rights or how to exercise them changed"
+    phrase = "rights changed: {terms}"
 
     def match(self, change: Change) -> list[str]:
+        terms = self._procedure(change) if change.kind == "modified" else []
         if not (change.either(lx.RIGHTS_CONTEXT) or _RIGHTS_SECTION.search(change.section)):
-            return []
-        terms = [f"no longer: {right}" for right in change.lost(lx.RIGHTS)]
-        terms += [f"no longer via {channel}" for channel in change.lost(lx.RIGHTS_CHANNELS)]
+            return terms
+        terms += [f"no longer: {right}" for right in change.lost(lx.RIGHTS)]
+        terms += [f"no longer via {channel}" for channel in change.facet_lost("channels") if channel not in terms]
         if change.kind == "removed":
             return terms
         terms += [f"new {burden}" for burden in change.gained(lx.RIGHTS_BURDENS)]
@@ -418,9 +474,19 @@ class RightsReduced(Rule):
             terms.append(f"deadline {old} → {new} days")
         return terms
 
+    @staticmethod
+    def _procedure(change: Change) -> list[str]:
+        """In a sentence naming a right on both sides: channels added or replaced, or who may use it changed."""
+        if not (change.before.rights and change.after.rights):
+            return []
+        terms = [f"new channel: {channel}" for channel in change.facet_gained("channels")]
+        terms += [f"no longer via {channel}" for channel in change.facet_lost("channels")]
+        terms += [f"now also for {where}" for where in change.facet_gained("applies_to")]
+        return terms + [f"no longer for {where}" for where in change.facet_lost("applies_to")]
+
 
 def _max_days(text: str) -> int:
-    return max((n * _DAYS_PER_UNIT[unit] for n, unit in _durations(text)), default=0)
+    return max((n * _DAYS_PER_UNIT[unit] for n, unit in durations(text)), default=0)
 
 
 @register
@@ -434,7 +500,7 @@ class RetentionChanged(Rule):
     def match(self, change: Change) -> list[str]:
         if not change.either(lx.RETENTION_CONTEXT):
             return []
-        terms = _flip(_durations(change.old), _durations(change.new), "{0[0]} {0[1]}s")
+        terms = _flip(durations(change.old), durations(change.new), "{0[0]} {0[1]}s")
         return terms + change.gained(lx.INDEFINITE)
 
 
@@ -454,7 +520,8 @@ class ChildrenChanged(Rule):
 
 @register
 class ConsentModelChanged(Rule):
-    """Opt-in or consent wording dropped, or implied consent / consent as a condition of service added."""
+    """Opt-in or consent wording dropped, implied consent / consent as a condition of service added, or the
+    user's choice changed between required and asked / optional (``you must allow`` ↔ ``you can refuse``)."""
 
     id, severity, title = "M10", "MATERIAL", "the consent or choice model changed"
     phrase = "consent model changed: {terms}"
@@ -466,6 +533,9 @@ class ConsentModelChanged(Rule):
         gained = [t for t in change.gained(lx.CONSENT_MODEL) if t in ("implied consent", "condition of service")]
         if "opt-in" in change.find(lx.CONSENT_MODEL, "old") and "opt-out" in change.gained(lx.CONSENT_MODEL):
             gained.append("opt-in → opt-out")
+        before, after = change.before.choice, change.after.choice
+        if before and after and ("required" in before) != ("required" in after):
+            gained.append(f"{'/'.join(sorted(before))} → {'/'.join(sorted(after))}")
         return lost + gained
 
 
@@ -533,18 +603,20 @@ class ScopeExtended(Rule):
 
 @register
 class ContactChanged(Rule):
-    """A privacy contact's e-mail address, phone number or postal address changed."""
+    """A privacy contact's e-mail address (obfuscated ones read), phone number or postal address changed, or
+    the link of a sentence that says how to make a request."""
 
     id, severity, title = "R1", "REVIEW", "privacy contact changed"
     phrase = "privacy contact changed: {terms}"
 
     def match(self, change: Change) -> list[str]:
-        terms = []
-        for pattern, old, new in ((lx.EMAIL, change.raw_old, change.raw_new), (lx.PHONE, change.old, change.new)):
-            before, after = set(pattern.findall(old)), set(pattern.findall(new))
-            terms += sorted(after - before) + [f"-{v}" for v in sorted(before - after)]
+        terms = change.facet_gained("addresses") + [f"-{v}" for v in change.facet_lost("addresses")]
+        before, after = set(lx.PHONE.findall(change.old)), set(lx.PHONE.findall(change.new))
+        terms += sorted(after - before) + [f"-{v}" for v in sorted(before - after)]
         if terms:
             return terms
+        if change.channel_link_changed:
+            return [f"link now {target}" for target in link_targets(change.raw_new)[:1]] or ["link removed"]
         contact = change.either(lx.CONTACT_CONTEXT) or _CONTACT_SECTION.search(change.section)
         short = len(_WORD.findall(change.new or change.old)) <= 8
         return ["postal address"] if contact and short and _STREET.search(change.new or change.old) else []
@@ -625,7 +697,8 @@ def _plain(text: str) -> str:
 
 @register
 class MarkupOnly(Rule):
-    """Only whitespace, markup (bold, escapes, line breaks) or entities differ, or a line of symbols came or went."""
+    """Only whitespace, markup (bold, escapes, line breaks, heading case), entities or the way an e-mail address
+    or a date is written differ, or a line of symbols came or went."""
 
     id, severity, title = "N1", "NOISE", "whitespace or markup only"
     kinds = frozenset({"modified", "added", "removed"})
@@ -633,7 +706,9 @@ class MarkupOnly(Rule):
     def match(self, change: Change) -> list[str]:
         if change.kind != "modified":
             return [] if _WORD.search(change.raw_old + change.raw_new) else ["markup"]
-        return ["markup"] if _plain(change.raw_old) == _plain(change.raw_new) else []
+        if _plain(change.raw_old) == _plain(change.raw_new):
+            return ["markup"]
+        return ["markup"] if change.canonical_equal and not change.targets_changed else []
 
 
 @register
@@ -650,6 +725,8 @@ class TypoFix(Rule):
         if old == new:
             return ["punctuation or case"]
         changed = change.changed_words
+        if changed and all(w.lower() in ("a", "an") for w in changed) and len(old) == len(new):
+            return ["a/an"]
         if any(len(w) < 5 or not w.isalpha() or w.isupper() for w in changed) or not change.same_signature:
             return []
         return ["typo"] if _edit_distance(" ".join(old), " ".join(new)) <= 2 else []
@@ -683,14 +760,22 @@ def _date_words(words: list[str]) -> bool:
 
 @register
 class DateOnly(Rule):
-    """Only a date changed (the "last updated" / "effective" line, links read as their text)."""
+    """Only the document's own date changed: its "last updated" / "effective" line, or a sentence that only
+    dates the document or points to its previous version came, went or moved."""
 
     id, severity, title = "N3", "NOISE", "only the date changed"
-    kinds = frozenset({"modified"})
+    kinds = frozenset({"modified", "added", "removed", "moved"})
 
     def match(self, change: Change) -> list[str]:
+        if change.kind != "modified":
+            side = change.before if change.kind == "removed" else change.after
+            return ["version note"] if side.version_note else []
+        if change.before.version_note and change.after.version_note and not _date_words(change.visible_changed_words):
+            return ["version note"]
         if re.search(r"©|copyright", change.new, re.IGNORECASE) or not _date_words(change.visible_changed_words):
             return []
+        if not (change.before.version_note or change.after.version_note):
+            return []  # a date inside a practice ("data collected before 1 May 2024") is no policy date
         date = change.new_dates.primary if change.new_dates else None
         return [f"now {date.iso}" if date else "date"]
 
@@ -708,18 +793,25 @@ class PageChrome(Rule):
         return ["navigation"] if 0 < len(words) <= 5 and all(w in lx.NAVIGATION for w in words) else []
 
 
-def _url_path(url: str) -> str:
-    return re.sub(r"^(?:https?://)?(?:www\.)?[^/?#]*|[?#].*$|/$", "", url.lower())
+def _url_path(url: str, host: bool = False) -> str:
+    """A URL without scheme, ``www.``, query, fragment and trailing slash (and without its host unless ``host``)."""
+    pattern = r"^(?:https?://)?(?:www\.)?|[?#].*$|/$" if host else r"^(?:https?://)?(?:www\.)?[^/?#]*|[?#].*$|/$"
+    return re.sub(pattern, "", url.lower())
 
 
 @register
 class UrlOnly(Rule):
-    """Only link targets or URLs changed: tracking parameters, cache-busters, http→https, a new host."""
+    """Only link targets or URLs changed: tracking parameters, cache-busters, http→https, a new host; not the
+    link of a sentence that says how to make a request."""
 
     id, severity, title = "N5", "NOISE", "URL-only change"
     kinds = frozenset({"modified"})
 
     def match(self, change: Change) -> list[str]:
+        if change.channel_link_changed:
+            return []  # the way to make a request changed: R1 or M7
+        if change.canonical_equal and change.targets_changed:
+            return ["link target"]
         old, new = _visible(change.raw_old), _visible(change.raw_new)
         if old != new:
             old, new = (_URL.sub(lambda m: _url_path(m.group()), t) for t in (old, new))
@@ -728,13 +820,16 @@ class UrlOnly(Rule):
 
 @register
 class DynamicContent(Rule):
-    """Only machine tokens changed: session ids, hashes, long timestamps."""
+    """Only machine tokens changed (session ids, hashes, long timestamps), or the sentence lies in a section
+    the page's own contents list but its body lacks or lacked (a page published incomplete)."""
 
-    id, severity, title = "N6", "NOISE", "dynamic content (tokens, timestamps)"
-    kinds = frozenset({"modified"})
+    id, severity, title = "N6", "NOISE", "dynamic content, a variant or an incomplete page"
+    kinds = CHANGED
 
     def match(self, change: Change) -> list[str]:
-        words = change.changed_words
+        if change.unit.incomplete:
+            return ["section missing from the page's body, listed in its contents"]
+        words = change.changed_words if change.kind == "modified" else []
         return ["token"] if words and all(_DYNAMIC.fullmatch(w) for w in words) else []
 
 
@@ -754,10 +849,14 @@ class Renumbered(Rule):
 
 _FALLBACK = Reworded()
 _ACTIVE: tuple[Rule, ...] = tuple(cls() for rule_id, cls in RULES.items() if rule_id != _FALLBACK.id)
+_NOISE_RULES = tuple(rule for rule in _ACTIVE if rule.severity == "NOISE")
 
 
 def classify_change(change: Change) -> tuple[Severity, list[Evidence]]:
-    """The severity of one changed sentence and the evidence for it."""
+    """The severity of one changed sentence and the evidence for it (a cosmetic one: noise rules only)."""
+    if change.cosmetic:
+        fired = [ev for rule in _NOISE_RULES if (ev := rule.check(change))]
+        return "NOISE", fired or [Evidence(MarkupOnly.id, change.unit.old, change.unit.new, ("markup",))]
     fired = [ev for rule in _ACTIVE if (ev := rule.check(change))]
     for severity in ("NOISE", "MATERIAL", "REVIEW"):
         kept = [ev for ev in fired if RULES[ev.rule].severity == severity]
@@ -780,11 +879,29 @@ def classify(
         if RANK[unit_severity] > RANK[severity]:
             severity = unit_severity
         located.extend(_Located(ev, unit.section, index) for ev in unit_evidence)
+    older = _older_edition(old_dates, new_dates)
+    if older and severity != "NOISE":
+        severity = "NOISE"
+        located = [_Located(Evidence(DynamicContent.id, None, None, (older,)), (), -1)] + [
+            item for item in located if item.severity == "NOISE"
+        ]
     evidence = tuple(item.evidence for item in located)
     rules = tuple(rule_id for rule_id in RULES if any(ev.rule == rule_id for ev in evidence))
     changed = sum(unit.kind != "moved" for unit in diff.units)
     notes = _notes(severity, rules, changed, old_dates, new_dates)
+    if older:
+        notes = (f"{older}: an earlier edition or another variant of the page, not alerted", *notes)
     return Classification(severity, rules, evidence, notes, _headline(severity, located, new_dates))
+
+
+def _older_edition(old_dates: PolicyDates | None, new_dates: PolicyDates | None) -> str | None:
+    """``dated X, before Y`` when the new text carries an older date of the same kind than the current one."""
+    old: DetectedDate | None = old_dates.primary if old_dates else None
+    new: DetectedDate | None = new_dates.primary if new_dates else None
+    if not (old and new) or old.kind != new.kind or old.ambiguous or new.ambiguous:
+        return None
+    length = min(len(old.iso), len(new.iso))
+    return f"dated {new.iso}, before {old.iso}" if new.iso[:length] < old.iso[:length] else None
 
 
 def _notes(

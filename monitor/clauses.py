@@ -1,0 +1,223 @@
+"""The clause model: the facets of one policy sentence, for rules that fire on what changed between two.
+
+A :class:`Clause` holds, for one sentence, the things a privacy lead compares: data categories, purposes
+and the uses data is put to, recipients and who can see the data, retention periods, security measures and
+the scope of those promises, transfer and storage locations, rights, the channels to exercise them and who
+may use them, legal bases, the choice the user has (required / asked / optional), the organisations named
+for a role, and whether the sentence is only about the document itself (its date, its previous version).
+Facets are sets of plain labels, found with ``monitor.lexicons``; negated mentions ("we do not collect ID
+documents") do not count. :func:`clause` is pure and memoised: the same sentences recur in every version of a policy.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from monitor import lexicons as lx
+from monitor.dates import detect_dates
+
+_LINK = re.compile(r"!?\[([^\]\n]*)\]\(((?:[^()\s]|\([^()]*\))*)\)")
+_URL = re.compile(r"(?:https?://|www\.)[^\s)\]]+", re.IGNORECASE)
+_DOMAIN_PATH = re.compile(r"(?<![\w@/.-])(?:[a-z0-9-]+\.)+[a-z]{2,}/[\w/.-]*\w", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r"[.;:!?]|\b(?:but|however|whereas|aber|jedoch|sondern|mais|cependant)\b", re.I)
+_NOT_ONLY = re.compile(r"\s*(?:only|just|merely|nur|seulement|uniquement)\b", re.IGNORECASE)
+_WORDS = re.compile(r"[^\W\d_][\w'-]*")
+_INFINITIVE = re.compile(r"(?<!\w)(?i:to|in order to)\s+(?:(?:also|better|further|help(?: us)?)\s+)?([a-z]{3,})\b")
+_GERUND = re.compile(r"(?<!\w)(?:by|for|and|or)\s+([a-z]{3,}ing)\b")
+_NOT_PURPOSE_AFTER = re.compile(
+    r"(?:right|rights|able|ability|option|choice|want|wish|like|need|agree|consent|ask(?:s|ed)?(?: us)?|request"
+    r"|allow(?:s|ed)?(?: us| you)?|permit|how|subject|according|due|prior|similar|related|up|addition|applies"
+    r"|apply|access|transfer\w*|sent|disclosed|provided|shared|back|want|going|used|refer|reference|return)\s+"
+    r"(?:(?:in order|also|better|further|help(?: us)?)\s+)?$",
+    re.IGNORECASE,
+)
+_USE_CONTEXT = lx.cue(r"use[sd]?|using|process\w*|analy[sz]\w*|purposes?|verwend\w*|nutzen|utilis\w*|traite\w*")
+_VISIBILITY = lx.cue(r"see|seen|sees|visible|view\w*|display\w*|shown|shows?|appear\w*|publicly|made public"
+                     r"|is public|sichtbar|visibles?")
+_ROLE_NAME = re.compile(
+    r"(?i:representative|controller|verantwortliche\w*|vertreter\w*|représentant\w*|responsable du traitement)"
+    r"(?:\s+(?:is|ist|est))?\s*[:,-]?\s+((?:(?:[A-Z][\w&'.-]*|of|&)\s?){1,5})",
+)
+_VERSION_NOTE = re.compile(
+    r"(?:previous|prior|earlier|former|archived|older|past)\s+(?:versions?|editions?)|frühere\w* fassung\w*"
+    r"|vorherige\w* (?:version|fassung)\w*|version(?:s)? (?:précédente|antérieure)s?",
+    re.IGNORECASE,
+)
+_NOTE_MAX_WORDS = 30
+
+
+def stem(word: str) -> str:
+    """A crude stem, enough to tell ``identify`` and ``identifying`` apart from ``estimate``."""
+    word = word.lower()
+    for suffix in ("ing", "es", "ed", "e", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+_BASELINE_USES = frozenset(stem(w) for w in lx.BASELINE_USES)
+_NOT_VERBS = frozenset(stem(w) for w in lx.NOT_VERBS)
+
+
+@dataclass(frozen=True)
+class Clause:
+    """The facets of one sentence (each a frozenset of labels) and whether it only dates the document."""
+
+    data: frozenset[str] = frozenset()
+    purposes: frozenset[str] = frozenset()
+    uses: frozenset[str] = frozenset()
+    recipients: frozenset[str] = frozenset()
+    audiences: frozenset[str] = frozenset()
+    retention: frozenset[str] = frozenset()
+    security: frozenset[str] = frozenset()
+    scopes: frozenset[str] = frozenset()
+    locations: frozenset[str] = frozenset()
+    storage: frozenset[str] = frozenset()
+    rights: frozenset[str] = frozenset()
+    channels: frozenset[str] = frozenset()
+    addresses: frozenset[str] = frozenset()
+    applies_to: frozenset[str] = frozenset()
+    legal_bases: frozenset[str] = frozenset()
+    choice: frozenset[str] = frozenset()
+    entities: frozenset[str] = frozenset()
+    version_note: bool = False
+
+    def gained(self, other: Clause, facet: str) -> list[str]:
+        """Labels of ``facet`` this clause has and ``other`` lacks, sorted (verbs compared by stem, names
+        by their words)."""
+        key = _KEYS.get(facet, str)
+        theirs = {key(label) for label in getattr(other, facet)}
+        return sorted(label for label in getattr(self, facet) if key(label) not in theirs)
+
+
+def word_stems(text: str) -> frozenset[str]:
+    """The stems of a text's words (a verb it already has, in any form, is no new use)."""
+    return frozenset(stem(w) for w in _WORDS.findall(text))
+
+
+def prose(text: str) -> str:
+    """Links read as their text, bare URLs dropped, blockquote markers gone."""
+    return _URL.sub(" ", _LINK.sub(r"\1", text)).lstrip("> ")
+
+
+def negated_at(text: str, position: int) -> bool:
+    """Whether the mention at ``position`` is negated in its clause: a negation up to 12 words before it
+    (``we do not collect``, ``nous ne collectons jamais``), or a German one after it (``erheben wir nicht``).
+    ``not only`` / ``nicht nur`` is no negation."""
+    start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, position)), default=0)
+    before = " ".join(text[start:position].split()[-12:])
+    if any(not _NOT_ONLY.match(before, m.end()) for m in lx.NEGATIONS.finditer(before)):
+        return True
+    end = _CLAUSE_BREAK.search(text, position)
+    after = text[position : end.start() if end else len(text)]
+    return any(not _NOT_ONLY.match(after, m.end()) for m in lx.GERMAN_NEGATIONS.finditer(after))
+
+
+def affirmed(lexicon: lx.Lexicon, text: str) -> frozenset[str]:
+    """Labels of ``lexicon`` with at least one mention in ``text`` that is not negated."""
+    return frozenset(label for label, start, _ in lexicon.matches(text) if not negated_at(text, start))
+
+
+@lru_cache(maxsize=8192)
+def clause(raw: str) -> Clause:
+    """The facets of one sentence as extracted (links as ``[text](url)``)."""
+    text = prose(raw)
+    rights_context = bool(lx.RIGHTS_CONTEXT.search(text) or lx.RIGHTS.search(text))
+    return Clause(
+        data=affirmed(lx.DATA_TYPES, text),
+        purposes=affirmed(lx.PURPOSES, text),
+        uses=_uses(text),
+        recipients=affirmed(lx.RECIPIENTS, text) | affirmed(lx.NAMED_PROCESSORS, text),
+        audiences=affirmed(lx.AUDIENCES, text) if _VISIBILITY.search(text) else frozenset(),
+        retention=_retention(text) if lx.RETENTION_CONTEXT.search(text) else frozenset(),
+        security=frozenset(lx.SECURITY.find(text)),
+        scopes=frozenset(lx.SECURITY_SCOPES.find(text)) if lx.SECURITY.search(text) else frozenset(),
+        locations=frozenset(lx.COUNTRIES.find(text)) if lx.TRANSFER_CONTEXT.search(text) else frozenset(),
+        storage=frozenset(lx.COUNTRIES.find(text)) if lx.STORAGE_CONTEXT.search(text) else frozenset(),
+        rights=frozenset(lx.RIGHTS.find(text)),
+        channels=_channels(raw, text),
+        addresses=frozenset(m.lower() for m in lx.EMAIL.findall(deobfuscate(raw))),
+        applies_to=_jurisdictions(text) if rights_context else frozenset(),
+        legal_bases=frozenset(lx.LEGAL_BASES.find(text)),
+        choice=frozenset(lx.CHOICE.find(text)),
+        entities=_entities(text),
+        version_note=is_version_note(text),
+    )
+
+
+def deobfuscate(text: str) -> str:
+    """E-mail addresses written ``dpo [at] acme [dot] example`` as ``dpo@acme.example``."""
+    return lx.OBFUSCATED_DOT.sub(".", lx.OBFUSCATED_AT.sub("@", text))
+
+
+def _uses(text: str) -> frozenset[str]:
+    """The verbs of purpose clauses (``to estimate …``, ``by searching for …``) beyond running the service."""
+    verbs = set()
+    for m in _INFINITIVE.finditer(text):
+        if not _NOT_PURPOSE_AFTER.search(text[max(0, m.start() - 40) : m.start()]):
+            verbs.add(m.group(1))
+    verbs.update(m.group(1) for m in _GERUND.finditer(text))
+    return frozenset(v for v in verbs if stem(v) not in _BASELINE_USES and stem(v) not in _NOT_VERBS)
+
+
+def _retention(text: str) -> frozenset[str]:
+    periods = {f"{n} {unit}" for n, unit in durations(text)}
+    return frozenset(periods | set(lx.INDEFINITE.find(text)))
+
+
+def durations(text: str) -> set[tuple[int, str]]:
+    """The periods a sentence names, as (count, day | week | month | year)."""
+    found = set()
+    for number, unit in lx.DURATION.findall(text):
+        value = int(number) if number.isdigit() else lx.WORD_NUMBERS.get(number.lower(), 1)
+        found.add((value, next(norm for prefix, norm in lx.UNITS if unit.lower().startswith(prefix))))
+    return found
+
+
+def _channels(raw: str, text: str) -> frozenset[str]:
+    """How a request can be made: e-mail, web form, web page, phone, post, in-app settings."""
+    kinds = set(lx.RIGHTS_CHANNELS.find(text))
+    targets = [target for _, target in _LINK.findall(raw)] + _URL.findall(raw) + _DOMAIN_PATH.findall(text)
+    for target in targets:
+        lowered = target.lower()
+        if lowered.startswith("mailto:"):
+            kinds.add("e-mail")
+        elif lowered.startswith("tel:"):
+            kinds.add("phone")
+        else:
+            kinds.add("web form" if re.search(r"form|request|submit|contact", lowered) else "web page")
+    if lx.EMAIL.search(deobfuscate(raw)):
+        kinds.add("e-mail")
+    return frozenset(kinds)
+
+
+def _jurisdictions(text: str) -> frozenset[str]:
+    names = {m.group().lower() for m in lx.JURISDICTIONS.finditer(text)}
+    return frozenset(names - lx.GENERIC_JURISDICTION_WORDS) | frozenset(lx.COUNTRIES.find(text))
+
+
+def _entities(text: str) -> frozenset[str]:
+    """Organisations with a legal form, and names given for a role (``Representative: Prighter Group``)."""
+    names = {org.strip() for org in lx.ORGANISATION.findall(text)}
+    names.update(" ".join(m.group(1).split()).rstrip(".,") for m in _ROLE_NAME.finditer(text))
+    return frozenset(name for name in names if _entity_key(name))
+
+
+def _entity_key(name: str) -> str:
+    return re.sub(r"\W+", "", name).lower()
+
+
+_KEYS = {"uses": stem, "entities": _entity_key}
+
+
+@lru_cache(maxsize=4096)
+def is_version_note(text: str) -> bool:
+    """Whether a sentence only dates the document or points to its previous version (no practice in it)."""
+    words = _WORDS.findall(text)
+    if not words or len(words) > _NOTE_MAX_WORDS:
+        return False
+    if not (_VERSION_NOTE.search(text) or detect_dates(text).primary is not None):
+        return False
+    return not (lx.DATA_TYPES.search(text) or lx.SHARE_VERBS.search(text) or lx.RIGHTS_CONTEXT.search(text))
