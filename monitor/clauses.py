@@ -38,7 +38,7 @@ _VISIBILITY = lx.cue(r"see|seen|sees|visible|view\w*|display\w*|shown|shows?|app
                      r"|is public|sichtbar|visibles?")
 _ROLE_NAME = re.compile(
     r"(?i:representative|controller|verantwortliche\w*|vertreter\w*|représentant\w*|responsable du traitement)"
-    r"(?:\s+(?:is|ist|est))?\s*[:,-]?\s+((?:(?:[A-Z][\w&'.-]*|of|&)\s?){1,5})",
+    r"(?:\s*:|\s+(?:is|ist|est)\b:?)\s*((?:(?:[A-Z][\w&'.-]*|of|&)\s?){1,5})",
 )
 _VERSION_NOTE = re.compile(
     r"(?:previous|prior|earlier|former|archived|older|past)\s+(?:versions?|editions?)|frühere\w* fassung\w*"

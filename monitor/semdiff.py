@@ -38,6 +38,7 @@ _BARE_URL = re.compile(r"(?:https?://|www\.)[^\s)\]]+", re.IGNORECASE)
 _MARKUP = re.compile(r"<br\s*/?>|[*_`\\]", re.IGNORECASE)
 _LEADING = re.compile(r"^(?:#{1,6}\s*|>\s*|[-*•]\s*|\(?(?:\d+(?:\.\d+)*|[a-z]|[ivxlc]+)[.)]\.?\s*(?=\S))+", re.I)
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?)\]])")
+_NO_SPACE_AFTER_PUNCTUATION = re.compile(r"([,;])(?=[^\W\d_])")
 _MONTH = "|".join(sorted(MONTH_NUMBERS, key=len, reverse=True))
 _DATES = re.compile(
     rf"(?<!\w)(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th|er)?\.?\s+(?:of\s+)?(?P<m1>{_MONTH})\.?,?\s+(?P<y1>\d{{4}})"
@@ -142,13 +143,13 @@ def canonical(text: str) -> str:
     Entities unescaped, markup (emphasis, code, escapes, ``<br>``), heading and list markers and numbering
     dropped, links read as their text and bare URLs dropped (compare targets with :func:`link_targets`),
     headings case-folded, obfuscated e-mail addresses (``dpo [at] acme [dot] example``) written plainly,
-    dates written ``YYYY-MM-DD``, spaces before punctuation dropped and whitespace collapsed.
+    dates written ``YYYY-MM-DD``, spaces around punctuation made regular and whitespace collapsed.
     """
     heading = text.lstrip().startswith("#")
     text = _MARKUP.sub("", html.unescape(text))
     text = _BARE_URL.sub(" ", _LINK.sub(r"\1", text))
     text = OBFUSCATED_DOT.sub(".", OBFUSCATED_AT.sub("@", text))
-    text = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", normalize_for_hash(text))
+    text = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", normalize_for_hash(_NO_SPACE_AFTER_PUNCTUATION.sub(r"\1 ", text)))
     text = _LEADING.sub("", _DATES.sub(_iso_date, text)).strip()
     return text.casefold() if heading else text
 
@@ -199,10 +200,10 @@ def semantic_diff(old: str, new: str) -> SemanticDiff:
         for old_sub, new_sub in _runs([it.key for it in old_items], [it.key for it in new_items]):
             regions.append(_Region(old_items[old_sub], new_items[new_sub]))
     moved = _match_moved(regions)
-    _drop_duplicates(regions, moved, f" {old_hashed} ", f" {new_hashed} ")
+    copies = _Copies(f" {old_hashed} ", f" {new_hashed} ")
     units: list[Unit] = []
     for region in regions:
-        units.extend(_region_units(region, moved))
+        units.extend(_region_units(region, moved, copies))
     broken = _Contents(old_lines, new_lines)
     return SemanticDiff(tuple(broken.mark(unit) for unit in units))
 
@@ -212,22 +213,24 @@ def _items(lines: list[tuple[tuple[str, ...], str]]) -> list[_Item]:
     return [_Item(sentence, normalize_for_hash(sentence.text), canonical(sentence.text)) for sentence in sentences]
 
 
-def _drop_duplicates(regions: list[_Region], moved: dict[_Item, _Item], old_text: str, new_text: str) -> None:
-    """Forget sentences removed while a copy stays in the new text, or added while the old text had one
-    and the new text has another (a duplicated line collapsed, or repeated); moves are kept."""
-    sources = set(moved.values())
-    for region in regions:
-        region.removed = [it for it in region.removed if it in sources or not _copied(it, new_text)]
-        region.added = [
-            it for it in region.added if it in moved or not (_copied(it, old_text) and _copied(it, new_text, 2))
-        ]
+@dataclass(frozen=True)
+class _Copies:
+    """Both texts, normalised and space-padded, to tell a duplicate copy from a real addition or removal."""
+
+    old: str
+    new: str
+
+    def removed(self, item: _Item) -> bool:
+        """A removed sentence a copy of which stays in the new text (a duplicate collapsed)."""
+        return _long(item) and f" {item.key} " in self.new
+
+    def added(self, item: _Item) -> bool:
+        """An added sentence the old text had and the new one now has twice (a line repeated)."""
+        return _long(item) and f" {item.key} " in self.old and self.new.count(f" {item.key} ") > 1
 
 
-def _copied(item: _Item, text: str, copies: int = 1) -> bool:
-    """Whether ``text`` (normalised, space-padded) holds ``copies`` copies of the item's sentence, if it is long."""
-    if len(_WORD.findall(item.key)) < _DUPLICATE_MIN_WORDS:
-        return False
-    return f" {item.key} " in text if copies == 1 else text.count(f" {item.key} ") >= copies
+def _long(item: _Item) -> bool:
+    return len(_WORD.findall(item.key)) >= _DUPLICATE_MIN_WORDS
 
 
 class _Contents:
@@ -315,8 +318,9 @@ def _match_moved(regions: list[_Region]) -> dict[_Item, _Item]:
     return moved
 
 
-def _region_units(region: _Region, moved: dict[_Item, _Item]) -> list[Unit]:
-    """Units of one region: unpaired removed sentences first, then the new side in order."""
+def _region_units(region: _Region, moved: dict[_Item, _Item], copies: _Copies) -> list[Unit]:
+    """Units of one region: unpaired removed sentences first, then the new side in order (unpaired
+    duplicate copies left out)."""
     moved_from = set(moved.values())
     removed = [it for it in region.removed if it not in moved_from]
     pairs = _pair_similar(removed, [it for it in region.added if it not in moved])
@@ -324,7 +328,7 @@ def _region_units(region: _Region, moved: dict[_Item, _Item]) -> list[Unit]:
     units = [
         Unit("removed", it.sentence.text, None, it.sentence.section, ((DELETE, it.sentence.text),))
         for it in removed
-        if it not in paired_old
+        if it not in paired_old and not copies.removed(it)
     ]
     for item in region.added:
         text, section = item.sentence.text, item.sentence.section
@@ -333,7 +337,7 @@ def _region_units(region: _Region, moved: dict[_Item, _Item]) -> list[Unit]:
         elif item in pairs:
             before = pairs[item].sentence.text
             units.append(Unit("modified", before, text, section, tuple(word_diff(before, text))))
-        else:
+        elif not copies.added(item):
             units.append(Unit("added", None, text, section, ((INSERT, text),)))
     return units
 
