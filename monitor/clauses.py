@@ -1,19 +1,19 @@
 """The clause model: the facets of one policy sentence, for rules that fire on what changed between two.
 
-A :class:`Clause` holds, for one sentence, the things a privacy lead compares: data categories, purposes
-and the uses data is put to, recipients and who can see the data, retention periods, security measures and
-the scope of those promises, transfer and storage locations, rights, the channels to exercise them and who
-may use them, legal bases, the choice the user has (required / asked / optional), the organisations named
-for a role, and whether the sentence is only about the document itself (its date, its previous version).
-Facets are sets of plain labels, found with ``monitor.lexicons``; negated mentions ("we do not collect ID
-documents") do not count. :func:`clause` is pure and memoised: the same sentences recur in every version of a policy.
+A :class:`Clause` holds, for one sentence, the things a privacy lead compares: data categories, the uses
+data is put to, recipients and who can see the data, security measures and the scope of those promises,
+transfer and storage locations, rights, the channels to exercise them and who may use them, legal bases,
+the choice the user has (required / asked / optional), the organisations named for a role, and whether
+the sentence only dates the document (its date, its previous version); :func:`durations` reads retention
+periods. Facets are sets of plain labels, found with ``monitor.lexicons``, computed on first use; negated
+mentions ("we do not collect ID documents") do not count. :func:`clause` is pure and memoised: the same
+sentences recur in every version of a policy.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from monitor import lexicons as lx
 from monitor.dates import detect_dates
@@ -61,35 +61,118 @@ _BASELINE_USES = frozenset(stem(w) for w in lx.BASELINE_USES)
 _NOT_VERBS = frozenset(stem(w) for w in lx.NOT_VERBS)
 
 
-@dataclass(frozen=True)
 class Clause:
-    """The facets of one sentence (each a frozenset of labels) and whether it only dates the document."""
+    """The facets of one sentence as extracted (links as ``[text](url)``), each a frozenset of labels
+    computed on first use."""
 
-    data: frozenset[str] = frozenset()
-    purposes: frozenset[str] = frozenset()
-    uses: frozenset[str] = frozenset()
-    recipients: frozenset[str] = frozenset()
-    audiences: frozenset[str] = frozenset()
-    retention: frozenset[str] = frozenset()
-    security: frozenset[str] = frozenset()
-    scopes: frozenset[str] = frozenset()
-    locations: frozenset[str] = frozenset()
-    storage: frozenset[str] = frozenset()
-    rights: frozenset[str] = frozenset()
-    channels: frozenset[str] = frozenset()
-    addresses: frozenset[str] = frozenset()
-    applies_to: frozenset[str] = frozenset()
-    legal_bases: frozenset[str] = frozenset()
-    choice: frozenset[str] = frozenset()
-    entities: frozenset[str] = frozenset()
-    version_note: bool = False
+    def __init__(self, raw: str) -> None:
+        self.raw = raw
+        self.text = prose(raw)
 
     def gained(self, other: Clause, facet: str) -> list[str]:
         """Labels of ``facet`` this clause has and ``other`` lacks, sorted (verbs compared by stem, names
-        by their words)."""
+        by their words, places case-blind)."""
         key = _KEYS.get(facet, str)
         theirs = {key(label) for label in getattr(other, facet)}
         return sorted(label for label in getattr(self, facet) if key(label) not in theirs)
+
+    @cached_property
+    def data(self) -> frozenset[str]:
+        """Data categories named, not negated."""
+        return affirmed(lx.DATA_TYPES, self.text)
+
+    @cached_property
+    def uses(self) -> frozenset[str]:
+        """The verbs of purpose clauses (``to estimate …``, ``by searching for …``) beyond running the service."""
+        verbs = {m.group(1) for m in _INFINITIVE.finditer(self.text)
+                 if not _NOT_PURPOSE_AFTER.search(self.text[max(0, m.start() - 40) : m.start()])}  # fmt: skip
+        verbs.update(m.group(1) for m in _GERUND.finditer(self.text))
+        return frozenset(v for v in verbs if stem(v) not in _BASELINE_USES and stem(v) not in _NOT_VERBS)
+
+    @cached_property
+    def recipients(self) -> frozenset[str]:
+        """Recipient categories and named processors, not negated."""
+        return affirmed(lx.RECIPIENTS, self.text) | affirmed(lx.NAMED_PROCESSORS, self.text)
+
+    @cached_property
+    def audiences(self) -> frozenset[str]:
+        """Who can see the data (your matches, other users, people nearby, the public)."""
+        return affirmed(lx.AUDIENCES, self.text) if _VISIBILITY.search(self.text) else frozenset()
+
+    @cached_property
+    def security(self) -> frozenset[str]:
+        """Security measures named (security, encryption, access controls, pseudonymisation)."""
+        return frozenset(lx.SECURITY.find(self.text))
+
+    @cached_property
+    def scopes(self) -> frozenset[str]:
+        """What a security promise covers (in transit, at rest, end-to-end, all data)."""
+        return frozenset(lx.SECURITY_SCOPES.find(self.text)) if self.security else frozenset()
+
+    @cached_property
+    def locations(self) -> frozenset[str]:
+        """Countries and regions named in a sentence about transfers."""
+        return frozenset(lx.COUNTRIES.find(self.text)) if lx.TRANSFER_CONTEXT.search(self.text) else frozenset()
+
+    @cached_property
+    def storage(self) -> frozenset[str]:
+        """Countries and regions named in a sentence about where data is stored or hosted."""
+        return frozenset(lx.COUNTRIES.find(self.text)) if lx.STORAGE_CONTEXT.search(self.text) else frozenset()
+
+    @cached_property
+    def rights(self) -> frozenset[str]:
+        """Data-subject rights named (access, delete, object, appeal …)."""
+        return frozenset(lx.RIGHTS.find(self.text))
+
+    @cached_property
+    def channels(self) -> frozenset[str]:
+        """How a request can be made: e-mail, web form, web page, phone, post, in-app settings."""
+        kinds = set(lx.RIGHTS_CHANNELS.find(self.text))
+        targets = [t for _, t in _LINK.findall(self.raw)] + _URL.findall(self.raw) + _DOMAIN_PATH.findall(self.text)
+        for target in map(str.lower, targets):
+            if target.startswith("mailto:"):
+                kinds.add("e-mail")
+            elif target.startswith("tel:"):
+                kinds.add("phone")
+            else:
+                kinds.add("web form" if re.search(r"form|request|submit|contact", target) else "web page")
+        return frozenset(kinds | ({"e-mail"} if self.addresses else set()))
+
+    @cached_property
+    def addresses(self) -> frozenset[str]:
+        """E-mail addresses, obfuscated ones read (``dpo [at] acme [dot] example``), lower-cased."""
+        return frozenset(m.lower() for m in lx.EMAIL.findall(deobfuscate(self.raw)))
+
+    @cached_property
+    def applies_to(self) -> frozenset[str]:
+        """In a sentence about rights: the jurisdictions and regions it is for (who may use them)."""
+        if not (self.rights or lx.RIGHTS_CONTEXT.search(self.text)):
+            return frozenset()
+        names = {m.group() for m in lx.JURISDICTIONS.finditer(self.text)}
+        names = {name for name in names if name.lower() not in lx.GENERIC_JURISDICTION_WORDS}
+        return frozenset(names | set(lx.COUNTRIES.find(self.text)))
+
+    @cached_property
+    def legal_bases(self) -> frozenset[str]:
+        """Legal bases named (consent, contract, legitimate interests …)."""
+        return frozenset(lx.LEGAL_BASES.find(self.text))
+
+    @cached_property
+    def choice(self) -> frozenset[str]:
+        """The choice the user has: required, asked, optional."""
+        return frozenset(lx.CHOICE.find(self.text))
+
+    @cached_property
+    def entities(self) -> frozenset[str]:
+        """Organisations with a legal form, and names given for a role (``Representative: Prighter Group``)."""
+        names = {org.strip() for org in lx.ORGANISATION.findall(self.text)}
+        names.update(" ".join(m.group(1).split()).rstrip(".,") for m in _ROLE_NAME.finditer(self.text))
+        return frozenset(name for name in names if _entity_key(name))
+
+    @cached_property
+    def version_note(self) -> bool:
+        """Whether the sentence only dates the document or points to its previous version."""
+        return is_version_note(self.text)
 
 
 def word_stems(text: str) -> frozenset[str]:
@@ -122,49 +205,13 @@ def affirmed(lexicon: lx.Lexicon, text: str) -> frozenset[str]:
 
 @lru_cache(maxsize=8192)
 def clause(raw: str) -> Clause:
-    """The facets of one sentence as extracted (links as ``[text](url)``)."""
-    text = prose(raw)
-    rights_context = bool(lx.RIGHTS_CONTEXT.search(text) or lx.RIGHTS.search(text))
-    return Clause(
-        data=affirmed(lx.DATA_TYPES, text),
-        purposes=affirmed(lx.PURPOSES, text),
-        uses=_uses(text),
-        recipients=affirmed(lx.RECIPIENTS, text) | affirmed(lx.NAMED_PROCESSORS, text),
-        audiences=affirmed(lx.AUDIENCES, text) if _VISIBILITY.search(text) else frozenset(),
-        retention=_retention(text) if lx.RETENTION_CONTEXT.search(text) else frozenset(),
-        security=frozenset(lx.SECURITY.find(text)),
-        scopes=frozenset(lx.SECURITY_SCOPES.find(text)) if lx.SECURITY.search(text) else frozenset(),
-        locations=frozenset(lx.COUNTRIES.find(text)) if lx.TRANSFER_CONTEXT.search(text) else frozenset(),
-        storage=frozenset(lx.COUNTRIES.find(text)) if lx.STORAGE_CONTEXT.search(text) else frozenset(),
-        rights=frozenset(lx.RIGHTS.find(text)),
-        channels=_channels(raw, text),
-        addresses=frozenset(m.lower() for m in lx.EMAIL.findall(deobfuscate(raw))),
-        applies_to=_jurisdictions(text) if rights_context else frozenset(),
-        legal_bases=frozenset(lx.LEGAL_BASES.find(text)),
-        choice=frozenset(lx.CHOICE.find(text)),
-        entities=_entities(text),
-        version_note=is_version_note(text),
-    )
+    """The (memoised) clause of one sentence as extracted."""
+    return Clause(raw)
 
 
 def deobfuscate(text: str) -> str:
     """E-mail addresses written ``dpo [at] acme [dot] example`` as ``dpo@acme.example``."""
     return lx.OBFUSCATED_DOT.sub(".", lx.OBFUSCATED_AT.sub("@", text))
-
-
-def _uses(text: str) -> frozenset[str]:
-    """The verbs of purpose clauses (``to estimate …``, ``by searching for …``) beyond running the service."""
-    verbs = set()
-    for m in _INFINITIVE.finditer(text):
-        if not _NOT_PURPOSE_AFTER.search(text[max(0, m.start() - 40) : m.start()]):
-            verbs.add(m.group(1))
-    verbs.update(m.group(1) for m in _GERUND.finditer(text))
-    return frozenset(v for v in verbs if stem(v) not in _BASELINE_USES and stem(v) not in _NOT_VERBS)
-
-
-def _retention(text: str) -> frozenset[str]:
-    periods = {f"{n} {unit}" for n, unit in durations(text)}
-    return frozenset(periods | set(lx.INDEFINITE.find(text)))
 
 
 def durations(text: str) -> set[tuple[int, str]]:
@@ -176,40 +223,11 @@ def durations(text: str) -> set[tuple[int, str]]:
     return found
 
 
-def _channels(raw: str, text: str) -> frozenset[str]:
-    """How a request can be made: e-mail, web form, web page, phone, post, in-app settings."""
-    kinds = set(lx.RIGHTS_CHANNELS.find(text))
-    targets = [target for _, target in _LINK.findall(raw)] + _URL.findall(raw) + _DOMAIN_PATH.findall(text)
-    for target in targets:
-        lowered = target.lower()
-        if lowered.startswith("mailto:"):
-            kinds.add("e-mail")
-        elif lowered.startswith("tel:"):
-            kinds.add("phone")
-        else:
-            kinds.add("web form" if re.search(r"form|request|submit|contact", lowered) else "web page")
-    if lx.EMAIL.search(deobfuscate(raw)):
-        kinds.add("e-mail")
-    return frozenset(kinds)
-
-
-def _jurisdictions(text: str) -> frozenset[str]:
-    names = {m.group().lower() for m in lx.JURISDICTIONS.finditer(text)}
-    return frozenset(names - lx.GENERIC_JURISDICTION_WORDS) | frozenset(lx.COUNTRIES.find(text))
-
-
-def _entities(text: str) -> frozenset[str]:
-    """Organisations with a legal form, and names given for a role (``Representative: Prighter Group``)."""
-    names = {org.strip() for org in lx.ORGANISATION.findall(text)}
-    names.update(" ".join(m.group(1).split()).rstrip(".,") for m in _ROLE_NAME.finditer(text))
-    return frozenset(name for name in names if _entity_key(name))
-
-
 def _entity_key(name: str) -> str:
     return re.sub(r"\W+", "", name).lower()
 
 
-_KEYS = {"uses": stem, "entities": _entity_key}
+_KEYS = {"uses": stem, "entities": _entity_key, "applies_to": str.lower}
 
 
 @lru_cache(maxsize=4096)

@@ -334,7 +334,7 @@ class NewDataCategory(Rule):
     kinds = frozenset({"added", "modified"})
 
     def match(self, change: Change) -> list[str]:
-        gained = change.gained_affirmed(lx.DATA_TYPES)
+        gained = change.facet_gained("data")
         if not gained:
             return []
         in_list = _is_list_item(change.new) and _COLLECT_SECTION.search(change.section)
@@ -352,7 +352,7 @@ class NewPurpose(Rule):
     kinds = frozenset({"added", "modified"})
 
     def match(self, change: Change) -> list[str]:
-        gained = change.gained_affirmed(lx.PURPOSES)
+        gained = change.gained_affirmed(lx.PURPOSES)  # a sale no longer denied is M4's
         terms = gained if gained and re.search(r"data|information|daten|données|personal", change.new, re.I) else []
         if not _purpose_clause(change):
             return terms
@@ -379,7 +379,7 @@ class NewSharing(Rule):
     kinds = frozenset({"added", "modified"})
 
     def match(self, change: Change) -> list[str]:
-        gained = change.gained_affirmed(lx.RECIPIENTS) + change.gained_affirmed(lx.NAMED_PROCESSORS)
+        gained = change.facet_gained("recipients")
         terms = gained if gained and _affirmed(lx.SHARE_VERBS, change.new) else []
         return terms + [f"visible to {audience}" for audience in _wider_audiences(change)]
 
@@ -442,8 +442,8 @@ class NewController(Rule):
     """A new organisation named in a "controller" / "who we are" / representative sentence, or a new name
     given for such a role (``UK Representative: Prighter Group``)."""
 
-    id, severity, title = "M6", "MATERIAL", "the controller changed"
-    phrase = "controller changed: {terms}"
+    id, severity, title = "M6", "MATERIAL", "the controller or its representative changed"
+    phrase = "controller or representative changed: {terms}"
     kinds = frozenset({"added", "modified"})
 
     def match(self, change: Change) -> list[str]:
@@ -548,7 +548,7 @@ class LegalBasisChanged(Rule):
     kinds = frozenset({"added", "modified"})
 
     def match(self, change: Change) -> list[str]:
-        return change.gained(lx.LEGAL_BASES)
+        return change.facet_gained("legal_bases")
 
 
 @register
@@ -849,19 +849,21 @@ class Renumbered(Rule):
 
 _FALLBACK = Reworded()
 _ACTIVE: tuple[Rule, ...] = tuple(cls() for rule_id, cls in RULES.items() if rule_id != _FALLBACK.id)
-_NOISE_RULES = tuple(rule for rule in _ACTIVE if rule.severity == "NOISE")
+_BY_SEVERITY: dict[Severity, tuple[Rule, ...]] = {
+    severity: tuple(rule for rule in _ACTIVE if rule.severity == severity)
+    for severity in ("NOISE", "MATERIAL", "REVIEW")  # the order a sentence's severity is decided in
+}
 
 
 def classify_change(change: Change) -> tuple[Severity, list[Evidence]]:
     """The severity of one changed sentence and the evidence for it (a cosmetic one: noise rules only)."""
     if change.cosmetic:
-        fired = [ev for rule in _NOISE_RULES if (ev := rule.check(change))]
+        fired = [ev for rule in _BY_SEVERITY["NOISE"] if (ev := rule.check(change))]
         return "NOISE", fired or [Evidence(MarkupOnly.id, change.unit.old, change.unit.new, ("markup",))]
-    fired = [ev for rule in _ACTIVE if (ev := rule.check(change))]
-    for severity in ("NOISE", "MATERIAL", "REVIEW"):
-        kept = [ev for ev in fired if RULES[ev.rule].severity == severity]
-        if kept:
-            return severity, kept
+    for severity, rules in _BY_SEVERITY.items():
+        fired = [ev for rule in rules if (ev := rule.check(change))]
+        if fired:
+            return severity, fired
     evidence = _FALLBACK.check(change)
     return _FALLBACK.severity, [evidence] if evidence else []
 

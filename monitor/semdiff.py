@@ -204,6 +204,8 @@ def semantic_diff(old: str, new: str) -> SemanticDiff:
     units: list[Unit] = []
     for region in regions:
         units.extend(_region_units(region, moved, copies))
+    if not any(unit.kind in ("added", "removed") and (unit.old or unit.new or "").startswith("#") for unit in units):
+        return SemanticDiff(tuple(units))  # no section came or went
     broken = _Contents(old_lines, new_lines)
     return SemanticDiff(tuple(broken.mark(unit) for unit in units))
 
