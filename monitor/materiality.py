@@ -345,7 +345,8 @@ class NewDataCategory(Rule):
 
 @register
 class NewPurpose(Rule):
-    """A processing purpose (advertising, profiling, AI training, sale …) newly attached to data."""
+    """A processing purpose (advertising, profiling, AI training, sale …) newly attached to data, or in a
+    sentence about what data is used for, a use added while the existing ones stay (``and to estimate …``)."""
 
     id, severity, title = "M2", "MATERIAL", "new or broader purpose of use"
     phrase = "new purpose: {terms}"
@@ -356,6 +357,8 @@ class NewPurpose(Rule):
         terms = gained if gained and re.search(r"data|information|daten|données|personal", change.new, re.I) else []
         if not _purpose_clause(change):
             return terms
+        if change.facet_lost("uses"):
+            return terms  # one use put in place of another is a rewording, not a new use
         known = word_stems(change.old)
         uses = [verb for verb in change.facet_gained("uses") if stem(verb) not in known]
         return terms + [f"to {verb}" if not verb.endswith("ing") else verb for verb in uses]

@@ -19,6 +19,7 @@ import html
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, Literal
 
 from monitor.lexicons import MONTH_NUMBERS, MONTHS, OBFUSCATED_AT, OBFUSCATED_DOT
@@ -169,11 +170,15 @@ def _iso_date(match: re.Match[str]) -> str:
 
 @dataclass(frozen=True, eq=False)
 class _Item:
-    """A sentence with its alignment key and canonical form (items compare by identity)."""
+    """A sentence with its alignment key (items compare by identity)."""
 
     sentence: Sentence
     key: str
-    canon: str
+
+    @cached_property
+    def canon(self) -> str:
+        """The sentence's canonical form (only changed sentences need it)."""
+        return canonical(self.sentence.text)
 
 
 @dataclass
@@ -212,7 +217,7 @@ def semantic_diff(old: str, new: str) -> SemanticDiff:
 
 def _items(lines: list[tuple[tuple[str, ...], str]]) -> list[_Item]:
     sentences = [Sentence(section, text) for section, line in lines for text in split_block(line)]
-    return [_Item(sentence, normalize_for_hash(sentence.text), canonical(sentence.text)) for sentence in sentences]
+    return [_Item(sentence, normalize_for_hash(sentence.text)) for sentence in sentences]
 
 
 @dataclass(frozen=True)

@@ -236,6 +236,8 @@ FAMILIES = [
      _CTX + "- To show profiles near you\n- To test new features", "MATERIAL"),
     ("new use of existing data", _CTX + "We use your location to show profiles near you.",
      _CTX + "We use your location to show you profiles that are near you.", "REVIEW"),
+    ("new use of existing data", _CTX + "We use your payment data to help us detect fraud.",
+     _CTX + "We use your payment data to help us prevent fraud.", "REVIEW"),
     ("new audience", "Your matches can see your profile.", "Users nearby can see your profile and your distance.",
      "MATERIAL"),
     ("new audience", "Only your matches can see your profile.", "Your profile can only be seen by your matches.",
