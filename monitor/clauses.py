@@ -165,9 +165,9 @@ class Clause:
     @cached_property
     def entities(self) -> frozenset[str]:
         """Organisations with a legal form, and names given for a role (``Representative: Prighter Group``)."""
-        names = {org.strip() for org in lx.ORGANISATION.findall(self.text)}
-        names.update(" ".join(m.group(1).split()).rstrip(".,") for m in _ROLE_NAME.finditer(self.text))
-        return frozenset(name for name in names if _entity_key(name))
+        names = [org.strip() for org in lx.ORGANISATION.findall(self.text)]
+        names += [" ".join(m.group(1).split()).rstrip(".,") for m in _ROLE_NAME.finditer(self.text)]
+        return frozenset({_entity_key(name): name for name in reversed(names) if _entity_key(name)}.values())
 
     @cached_property
     def version_note(self) -> bool:

@@ -384,7 +384,7 @@ class NewSharing(Rule):
     def match(self, change: Change) -> list[str]:
         gained = change.facet_gained("recipients")
         terms = gained if gained and _affirmed(lx.SHARE_VERBS, change.new) else []
-        return terms + [f"visible to {audience}" for audience in _wider_audiences(change)]
+        return terms + [f"{audience} (who can see it)" for audience in _wider_audiences(change)]
 
 
 def _wider_audiences(change: Change) -> list[str]:
