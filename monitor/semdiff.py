@@ -233,7 +233,9 @@ class _Copies:
 
     def added(self, item: _Item) -> bool:
         """An added sentence the old text had and the new one now has twice (a line repeated)."""
-        return _long(item) and f" {item.key} " in self.old and self.new.count(f" {item.key} ") > 1
+        if not (_long(item) and f" {item.key} " in self.old):
+            return False
+        return len(re.findall(f"(?= {re.escape(item.key)} )", self.new)) > 1
 
 
 def _long(item: _Item) -> bool:

@@ -291,3 +291,37 @@ FAMILIES = [
 def test_families(family: str, old: str, new: str, severity: str) -> None:
     result = classify(semantic_diff(old, new))
     assert result.severity == severity, (family, result.rules, result.evidence)
+
+
+def test_a_text_dated_before_the_current_one_is_a_variant_not_an_alert() -> None:
+    diff = semantic_diff("We share data with hosts.", "We share data with hosts and data brokers.")
+    result = classify(diff, old_dates=_dates("2021-06"), new_dates=_dates("2021-05"))
+    assert (result.severity, result.rules) == ("NOISE", ("N6",))
+    assert result.notes[0].startswith("dated 2021-05, before 2021-06")
+    later = classify(diff, old_dates=_dates("2021-05"), new_dates=_dates("2021-06"))
+    assert later.severity == "MATERIAL"
+    other_kind = classify(diff, old_dates=_dates("2021-06"), new_dates=_dates(effective="2021-05"))
+    assert other_kind.severity == "MATERIAL"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "severity"),
+    [
+        ("This policy applies from 1 May 2024.\nThe previous version applies until then.\nWe collect names.",
+         "We collect names.", "NOISE"),  # the announcement lines went
+        ("We collect names.", "We collect names.\nThe [previous version](https://a.example/p-2023) is archived.",
+         "NOISE"),
+        ("We collect names.", "We collect names.\nThe previous version also lets us share data with data brokers.",
+         "MATERIAL"),  # a practice, however it is introduced
+    ],
+)  # fmt: skip
+def test_sentences_that_only_date_the_document(old: str, new: str, severity: str) -> None:
+    assert classify(semantic_diff(old, new)).severity == severity
+
+
+def test_sections_missing_from_a_page_its_contents_list_are_not_alerted() -> None:
+    policy = "# Policy\n- 1. Data\n- 2. Rights\n## 1. Data\nWe collect your name.\n## 2. Rights\nYou may delete data."
+    broken = policy.replace("## 2. Rights\nYou may delete data.", "")
+    assert classify(semantic_diff(policy, broken)).severity == "NOISE"
+    dropped = broken.replace("- 2. Rights\n", "")
+    assert classify(semantic_diff(policy, dropped)).severity == "MATERIAL"  # the contents agree: rights removed
