@@ -140,8 +140,10 @@ class Clause:
 
     @cached_property
     def addresses(self) -> frozenset[str]:
-        """E-mail addresses, obfuscated ones read (``dpo [at] acme [dot] example``), lower-cased."""
-        return frozenset(m.lower() for m in lx.EMAIL.findall(deobfuscate(self.raw)))
+        """E-mail addresses in link targets and as read (obfuscated ones too: ``dpo [at] acme [dot] example``),
+        lower-cased."""
+        found = lx.EMAIL.findall(deobfuscate(self.raw)) + lx.EMAIL.findall(deobfuscate(self.text))
+        return frozenset(m.lower() for m in found)
 
     @cached_property
     def applies_to(self) -> frozenset[str]:

@@ -200,8 +200,12 @@ class Change:
 
     @cached_property
     def canonical_equal(self) -> bool:
-        """Whether both sides have the same canonical form (only looks or link targets differ)."""
-        return self.kind == "modified" and canonical(self.raw_old) == canonical(self.raw_new)
+        """Whether both sides have the same canonical form and the same e-mail addresses (only looks or link
+        targets differ; a hidden address shown is no difference)."""
+        if self.kind != "modified" or canonical(self.raw_old) != canonical(self.raw_new):
+            return False
+        before, after = self.before.addresses, self.after.addresses
+        return not (before and after and before != after)
 
     @cached_property
     def targets_changed(self) -> bool:
@@ -797,9 +801,13 @@ class PageChrome(Rule):
 
 
 def _url_path(url: str, host: bool = False) -> str:
-    """A URL without scheme, ``www.``, query, fragment and trailing slash (and without its host unless ``host``)."""
+    """A URL without scheme, ``www.``, query, fragment and trailing slash (and without its host unless ``host``);
+    any ``mailto:`` or Cloudflare e-mail-protection link is ``mailto`` (addresses are compared apart)."""
+    url = url.lower()
+    if url.startswith("mailto:") or "/cdn-cgi/l/email-protection" in url:
+        return "mailto"
     pattern = r"^(?:https?://)?(?:www\.)?|[?#].*$|/$" if host else r"^(?:https?://)?(?:www\.)?[^/?#]*|[?#].*$|/$"
-    return re.sub(pattern, "", url.lower())
+    return re.sub(pattern, "", url)
 
 
 @register

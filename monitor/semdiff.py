@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, Literal
 
-from monitor.lexicons import MONTH_NUMBERS, MONTHS, OBFUSCATED_AT, OBFUSCATED_DOT
+from monitor.lexicons import EMAIL, MONTH_NUMBERS, MONTHS, OBFUSCATED_AT, OBFUSCATED_DOT
 from monitor.normalize import normalize_for_hash
 from monitor.sentences import Sentence, sectioned_lines, split_block
 from monitor.textdiff import DELETE, EQUAL, INSERT, diff_tokens, word_diff
@@ -40,6 +40,7 @@ _MARKUP = re.compile(r"<br\s*/?>|[*_`\\]", re.IGNORECASE)
 _LEADING = re.compile(r"^(?:#{1,6}\s*|>\s*|[-*•]\s*|\(?(?:\d+(?:\.\d+)*|[a-z]|[ivxlc]+)[.)]\.?\s*(?=\S))+", re.I)
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?)\]])")
 _NO_SPACE_AFTER_PUNCTUATION = re.compile(r"([,;])(?=[^\W\d_])")
+_HIDDEN_EMAIL = re.compile(r"\[email(?:\s|&#160;|&nbsp;)+protected\]", re.IGNORECASE)
 _MONTH = "|".join(sorted(MONTH_NUMBERS, key=len, reverse=True))
 _DATES = re.compile(
     rf"(?<!\w)(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th|er)?\.?\s+(?:of\s+)?(?P<m1>{_MONTH})\.?,?\s+(?P<y1>\d{{4}})"
@@ -143,13 +144,14 @@ def canonical(text: str) -> str:
 
     Entities unescaped, markup (emphasis, code, escapes, ``<br>``), heading and list markers and numbering
     dropped, links read as their text and bare URLs dropped (compare targets with :func:`link_targets`),
-    headings case-folded, obfuscated e-mail addresses (``dpo [at] acme [dot] example``) written plainly,
-    dates written ``YYYY-MM-DD``, spaces around punctuation made regular and whitespace collapsed.
+    headings case-folded, e-mail addresses (plain, ``dpo [at] acme [dot] example`` or Cloudflare's hidden
+    ``[email protected]``) all read ``<email>`` (compare them with the clause's addresses), dates written
+    ``YYYY-MM-DD``, spaces around punctuation made regular and whitespace collapsed.
     """
     heading = text.lstrip().startswith("#")
-    text = _MARKUP.sub("", html.unescape(text))
+    text = _HIDDEN_EMAIL.sub("<email>", _MARKUP.sub("", html.unescape(text)))
     text = _BARE_URL.sub(" ", _LINK.sub(r"\1", text))
-    text = OBFUSCATED_DOT.sub(".", OBFUSCATED_AT.sub("@", text))
+    text = EMAIL.sub("<email>", OBFUSCATED_DOT.sub(".", OBFUSCATED_AT.sub("@", text)))
     text = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", normalize_for_hash(_NO_SPACE_AFTER_PUNCTUATION.sub(r"\1 ", text)))
     text = _LEADING.sub("", _DATES.sub(_iso_date, text)).strip()
     return text.casefold() if heading else text
