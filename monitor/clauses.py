@@ -33,7 +33,6 @@ _NOT_PURPOSE_AFTER = re.compile(
     r"(?:(?:in order|also|better|further|help(?: us)?)\s+)?$",
     re.IGNORECASE,
 )
-_USE_CONTEXT = lx.cue(r"use[sd]?|using|process\w*|analy[sz]\w*|purposes?|verwend\w*|nutzen|utilis\w*|traite\w*")
 _VISIBILITY = lx.cue(r"see|seen|sees|visible|view\w*|display\w*|shown|shows?|appear\w*|publicly|made public"
                      r"|is public|sichtbar|visibles?")
 _ROLE_NAME = re.compile(
