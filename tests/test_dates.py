@@ -137,3 +137,59 @@ def test_per_call_cost_is_small() -> None:
     start = time.perf_counter()
     detect_dates(text)
     assert time.perf_counter() - start < 0.05
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "kind", "iso"),
+    [
+        ("Effective: the earlier of 2023-05-01 or your acceptance", "en", "effective", "2023-05-01"),
+        ("Effective date: for existing users, May 1, 2023", "en", "effective", "2023-05-01"),
+        ("Gültig ab: voraussichtlich 1. Mai 2023", "de", "effective", "2023-05-01"),
+        ("Stand: zuletzt geändert am 3. März 2024", "de", "updated", "2024-03-03"),
+        ("En vigueur : à compter du 1er mai 2023", "fr", "effective", "2023-05-01"),
+        ("Date d'entrée en vigueur : au plus tard le 1er mai 2023", "fr", "effective", "2023-05-01"),
+    ],
+)
+def test_words_between_the_label_and_the_date(text: str, language: str, kind: str, iso: str) -> None:
+    date = getattr(detect_dates(text, language=language), kind)
+    assert date is not None and date.iso == iso
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Last updated: see below. We collected data in March 2019.", "en"),  # the sentence ended
+        ("Effective for users who joined in 2019", "en"),  # a bare year after words is no policy date
+        ("Effective: once you accept the terms of the offer made in the app, 2023-05-01", "en"),  # too far
+        ("Stand: siehe unten. Seit Mai 2019 gilt etwas anderes.", "de"),
+        ("En vigueur : voir ci-dessous. Depuis mai 2019 rien.", "fr"),
+    ],
+)
+def test_words_between_stop_at_the_sentence(text: str, language: str) -> None:
+    assert detect_dates(text, language=language).primary is None
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "fetched", "iso", "ambiguous"),
+    [
+        # other numeric dates on the page show the order
+        ("Last updated: 3/11/2025\nEffective date: 12/20/2024", "en", None, "2025-03-11", False),
+        ("Last updated: 3/11/2025\nOlder terms: 20/12/2024", "en", None, "2025-11-03", False),
+        # "last updated" is never after the fetch
+        ("Last updated: 3/11/2025", "en", datetime(2025, 4, 1), "2025-03-11", False),
+        ("Last updated: 11/3/2025", None, datetime(2025, 4, 1), "2025-03-11", False),
+        # nothing decides: both readings are before the fetch, no other date
+        ("Last updated: 3/11/2025", "en", datetime(2026, 4, 1), "2025-11-03", True),
+        # an effective date may lie ahead: the fetch time does not decide it
+        ("Effective date: 3/11/2025", "en", datetime(2025, 4, 1), "2025-11-03", True),
+        # German and French pages read day first, whatever else is on the page
+        ("Stand: 3.11.2025\nAlt: 12/20/2024", "de", datetime(2026, 4, 1), "2025-11-03", False),
+        ("Dernière mise à jour : 03/11/2025", "fr", datetime(2026, 4, 1), "2025-11-03", False),
+    ],
+)
+def test_numeric_dates_resolved_by_the_page_and_the_fetch(
+    text: str, language: str | None, fetched: datetime | None, iso: str, ambiguous: bool
+) -> None:
+    date = detect_dates(text, language=language, fetched_at=fetched).primary
+    assert date is not None
+    assert (date.iso, date.ambiguous) == (iso, ambiguous)

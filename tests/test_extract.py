@@ -296,6 +296,39 @@ def test_toc_of_in_page_anchors_is_content() -> None:
     assert lines(text)[:3] == ["- What we collect", "- Your rights", "- Contact"]
 
 
+CTAS = [
+    '<p><a class="btn" href="https://apps.example/acme">Download the app</a></p>',
+    '<div class="hero-cta"><a href="/signup">Join now</a></div>',
+    '<a class="button-primary" href="/join">Jetzt registrieren</a>',
+    '<p><a href="/fr/app">Télécharger l\'application</a></p>',
+]
+
+
+@pytest.mark.parametrize("layout", ["wrapped", "semantic", "flat"])
+def test_calls_to_action_and_link_rows_leaking_into_the_policy_are_dropped(layout: str) -> None:
+    body = POLICY.split("</h2>", 1)
+    content = f"{body[0]}</h2>{CTAS[0]}{CTAS[2]}{body[1]}{CTAS[1]}{CTAS[3]}"
+    content += '<p><a href="https://sources.example/acme">Sources</a> | <a href="/history">History</a></p>'
+    text = extract_text(chrome_page(content, layout=layout), base_url="https://acme.example/privacy")
+    assert lines(text) == POLICY_LINES
+
+
+def test_the_policys_own_links_are_not_calls_to_action() -> None:
+    own = (
+        '<p><a href="/settings/privacy">Open your privacy settings</a></p>'
+        '<p>You can <a href="https://apps.example/acme">download the app</a> to manage your data.</p>'
+        '<p><a href="https://pay.example/terms">Pay terms</a> | <a href="https://ads.example/p">Ads policy</a></p>'
+        "<p>You may object to direct marketing at any time.</p>"
+    )
+    text = extract_text(chrome_page(POLICY + own), base_url="https://acme.example/privacy")
+    assert lines(text)[-4:] == [
+        "[Open your privacy settings](https://acme.example/settings/privacy)",
+        "You can [download the app](https://apps.example/acme) to manage your data.",
+        "[Pay terms](https://pay.example/terms) | [Ads policy](https://ads.example/p)",
+        "You may object to direct marketing at any time.",
+    ]
+
+
 # --- links ------------------------------------------------------------------------------------
 
 

@@ -23,6 +23,7 @@ POSITIVE = [
     ("M4", "Intro.\nWe never rent your information.", "Intro."),
     ("M4", "Wir verkaufen Ihre Daten nicht.", "Wir verkaufen Ihre Daten."),
     ("M4", "Nous ne vendons pas vos données.", "Nous vendons vos données."),
+    ("M4", "We encrypt data in transit.", "We protect data in transit."),
     ("M5", "We transfer data to the United States.", "We transfer data to the United States and China."),
     ("M5", "Transfers rely on standard contractual clauses.", "Transfers rely on our judgement."),
     ("M6", "The controller is Acme Ltd.", "The controller is Globex Inc."),
@@ -46,7 +47,7 @@ POSITIVE = [
     ("R2", "We keep your account details safe from misuse.", "We protect your account details against abuse."),
     ("R3", "# FAQ\nWhat do we do?", "# FAQ\nWhat do we do?\nHere is a short answer about it."),
     ("R4", "# Overview\nHello.", "# Overview\nHello.\n# California residents\nThis part covers your state."),
-    ("R5", "We encrypt data in transit.", "We protect data in transit."),
+    ("R5", "We protect data in transit.", "We encrypt data in transit."),
     ("R6", "# A\nFirst point here.\n# B\nSecond point here.", "# B\nSecond point here.\n# A\nFirst point here."),
     ("N1", "We collect **your** name.", "We collect your name."),
     ("N1", "Intro.\nWe collect your name.", "Intro.\n#\nWe collect your name."),
@@ -119,7 +120,7 @@ def test_rule_does_not_fire(rule: str, old: str, new: str) -> None:
 def test_registry_lists_id_severity_title_and_doc() -> None:
     assert list(RULES)[:3] == ["M1", "M2", "M3"]
     for rule_id, rule in RULES.items():
-        assert rule.id == rule_id and rule.severity == {"M": "MATERIAL", "R": "REVIEW", "N": "NOISE"}[rule_id[0]]
+        assert rule.kind == rule_id and rule.severity == {"M": "MATERIAL", "R": "REVIEW", "N": "NOISE"}[rule_id[0]]
         assert rule.title and rule.__doc__
 
 
@@ -197,3 +198,134 @@ def test_classification_round_trips_through_dict() -> None:
     result = classify(semantic_diff("We retain logs for 30 days.", "We retain logs indefinitely."))
     assert Classification.from_dict(result.to_dict()) == result
     assert result.to_dict()["evidence"][0]["terms"] == ["30 days → none", "indefinitely"]
+
+
+# --- families of failure seen on real histories (invented examples, real shapes) ----------------------------
+# (family, old, new, expected severity): each family has a positive case and a negative one of the same shape.
+_CTX = "# How we use your information\nWe care about your privacy.\n"
+FAMILIES = [
+    ("qualifier dropped", "We encrypt your data in transit and at rest.", "We encrypt your data in transit.",
+     "MATERIAL"),
+    ("qualifier dropped", "We encrypt your data in transit.", "We encrypt your data in transit and at rest.",
+     "REVIEW"),
+    ("period made vague", "We delete your messages after 90 days.", "We keep your messages as long as necessary.",
+     "MATERIAL"),
+    ("period made vague", "We delete your messages after 90 days.", "We erase your messages after 90 days.",
+     "REVIEW"),
+    ("choice model", "To use the app, you must allow Bluetooth access.",
+     "We may ask you to allow Bluetooth access, and you can refuse.", "MATERIAL"),
+    ("choice model", "We may ask you to allow Bluetooth access, and you can refuse.",
+     "To use the app, you must allow Bluetooth access.", "MATERIAL"),
+    ("choice model", "To use the app, you must allow Bluetooth access.",
+     "You must allow Bluetooth access to use the app.", "REVIEW"),
+    ("storage countries", "Your data is stored on servers in Germany and Ireland.",
+     "Your data is stored on servers in Germany, Ireland and Singapore.", "MATERIAL"),
+    ("storage countries", "Your data is stored on servers in Germany, Ireland and Singapore.",
+     "Your data is stored on servers in Germany and Ireland.", "MATERIAL"),
+    ("storage countries", "Your data is stored on servers in Germany and Ireland.",
+     "Your data is kept on servers in Ireland and Germany.", "REVIEW"),
+    ("rights channel", "To delete your account, write to privacy@acme.example.",
+     "To delete your account, write to privacy@acme.example or use the form at acme.example/delete.", "MATERIAL"),
+    ("rights channel", "Send deletion requests to privacy@acme.example.",
+     "Send deletion requests through the web form in the app.", "MATERIAL"),
+    ("rights channel", "Send deletion requests to privacy@acme.example.",
+     "Please send your deletion requests to privacy@acme.example.", "REVIEW"),
+    ("new use of existing data", _CTX + "We use your location to show profiles near you.",
+     _CTX + "We use your location to show profiles near you and to estimate your home town.", "MATERIAL"),
+    ("new use of existing data", _CTX + "- To show profiles near you",
+     _CTX + "- To show profiles near you\n- To test new features", "MATERIAL"),
+    ("new use of existing data", _CTX + "We use your location to show profiles near you.",
+     _CTX + "We use your location to show you profiles that are near you.", "REVIEW"),
+    ("new use of existing data", _CTX + "We use your payment data to help us detect fraud.",
+     _CTX + "We use your payment data to help us prevent fraud.", "REVIEW"),
+    ("new audience", "Your matches can see your profile.", "Users nearby can see your profile and your distance.",
+     "MATERIAL"),
+    ("new audience", "Only your matches can see your profile.", "Your profile can only be seen by your matches.",
+     "REVIEW"),
+    ("who may use a right", "If you live in Virginia, you may appeal our decision.",
+     "If you live in Virginia, Texas or Oregon, you may appeal our decision.", "MATERIAL"),
+    ("who may use a right", "If you live in Virginia or Texas, you may appeal our decision.",
+     "If you live in Texas or Virginia, you may appeal our decision.", "REVIEW"),
+    ("new representative", "# Contact\nWrite to us at privacy@acme.example.",
+     "# Contact\nWrite to us at privacy@acme.example.\nUK GDPR Representative: Prighter Group", "MATERIAL"),
+    ("new representative", "# Contact\nUK GDPR Representative: Prighter Group",
+     "# Contact\nUK GDPR representative: Prighter Group.", "NOISE"),
+    # cosmetic changes: markup, links, obfuscation, typos, date formats, duplicates, negation
+    ("markup", "## How we share data\nWe share data with hosts.",
+     "## **How We Share Data**\nWe share data with hosts.", "NOISE"),
+    ("markup", "## How we share data\nWe share data with hosts.",
+     "## **Who receives data**\nWe share data with hosts.", "REVIEW"),
+    ("list spacing", "# Data\n1.  Your name\n-   Your e-mail", "# Data\n1. Your name\n- Your e-mail", "NOISE"),
+    ("list spacing", "# Data\n1. Your name\n- Your e-mail", "# Data\n1. Your name\n- Your e-mail\n- Your photos",
+     "MATERIAL"),
+    ("duplicate line", "We collect your name.\nWe collect your name.\nWe share it with hosts.",
+     "We collect your name.\nWe share it with hosts.", "NOISE"),
+    ("duplicate line", "We collect your name.\nWe collect your e-mail.\nWe share it with hosts.",
+     "We collect your name.\nWe share it with hosts.", "REVIEW"),
+    ("link target", "Read [our FAQ](https://acme.example/faq/1) about profiling.",
+     "Read [our FAQ](https://acme.example/help/privacy) about profiling.", "NOISE"),
+    ("link target", "To delete your data, [contact us](mailto:privacy@acme.example).",
+     "To delete your data, [contact us](https://acme.example/forms/delete).", "MATERIAL"),
+    ("https", "Read [our terms](http://acme.example/terms).", "Read [our terms](https://acme.example/terms).",
+     "NOISE"),
+    ("e-mail obfuscation", "Write to dpo [at] acme [dot] example with questions.",
+     "Write to dpo@acme.example with questions.", "NOISE"),
+    ("e-mail obfuscation", "Write to dpo [at] acme [dot] example with questions.",
+     "Write to privacy@acme.example with questions.", "REVIEW"),
+    ("e-mail obfuscation", "Contact our DPO at [[email protected]](https://acme.example/cdn-cgi/l/email-protection#1a2b).",
+     "Contact our DPO at [dpo@acme.example](mailto:dpo@acme.example).", "NOISE"),
+    ("e-mail obfuscation", "Contact our DPO at [dpo@acme.example](mailto:dpo@acme.example).",
+     "Contact our DPO at [gdpr@acme.example](mailto:gdpr@acme.example).", "REVIEW"),
+    ("a/an typo", "We collect a e-mail address.", "We collect an e-mail address.", "NOISE"),
+    ("a/an typo", "We collect a e-mail address.", "We collect no e-mail address.", "REVIEW"),
+    ("same day, other format", "This policy applies from 1 May 2024.", "This policy applies from May 1, 2024.",
+     "NOISE"),
+    ("same day, other format", "We delete data collected before 1 May 2024.",
+     "We delete data collected before 1 May 2023.", "REVIEW"),
+    ("negation", "We collect your name.", "We collect your name. We do not collect ID documents.", "REVIEW"),
+    ("negation", "We collect your name.", "We collect your name. We collect ID documents.", "MATERIAL"),
+    ("negation", "Wir erheben Ihren Namen.", "Wir erheben Ihren Namen. Ausweisdokumente erheben wir nicht.",
+     "REVIEW"),
+    ("negation", "Nous collectons votre nom.",
+     "Nous collectons votre nom. Nous ne collectons jamais votre pièce d'identité.", "REVIEW"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("family", "old", "new", "severity"), FAMILIES)
+def test_families(family: str, old: str, new: str, severity: str) -> None:
+    result = classify(semantic_diff(old, new))
+    assert result.severity == severity, (family, result.rules, result.evidence)
+
+
+def test_a_text_dated_before_the_current_one_is_a_variant_not_an_alert() -> None:
+    diff = semantic_diff("We share data with hosts.", "We share data with hosts and data brokers.")
+    result = classify(diff, old_dates=_dates("2021-06"), new_dates=_dates("2021-05"))
+    assert (result.severity, result.rules) == ("NOISE", ("N6",))
+    assert result.notes[0].startswith("dated 2021-05, before 2021-06")
+    later = classify(diff, old_dates=_dates("2021-05"), new_dates=_dates("2021-06"))
+    assert later.severity == "MATERIAL"
+    other_kind = classify(diff, old_dates=_dates("2021-06"), new_dates=_dates(effective="2021-05"))
+    assert other_kind.severity == "MATERIAL"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "severity"),
+    [
+        ("This policy applies from 1 May 2024.\nThe previous version applies until then.\nWe collect names.",
+         "We collect names.", "NOISE"),  # the announcement lines went
+        ("We collect names.", "We collect names.\nThe [previous version](https://a.example/p-2023) is archived.",
+         "NOISE"),
+        ("We collect names.", "We collect names.\nThe previous version also lets us share data with data brokers.",
+         "MATERIAL"),  # a practice, however it is introduced
+    ],
+)  # fmt: skip
+def test_sentences_that_only_date_the_document(old: str, new: str, severity: str) -> None:
+    assert classify(semantic_diff(old, new)).severity == severity
+
+
+def test_sections_missing_from_a_page_its_contents_list_are_not_alerted() -> None:
+    policy = "# Policy\n- 1. Data\n- 2. Rights\n## 1. Data\nWe collect your name.\n## 2. Rights\nYou may delete data."
+    broken = policy.replace("## 2. Rights\nYou may delete data.", "")
+    assert classify(semantic_diff(policy, broken)).severity == "NOISE"
+    dropped = broken.replace("- 2. Rights\n", "")
+    assert classify(semantic_diff(policy, dropped)).severity == "MATERIAL"  # the contents agree: rights removed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.judge.semdiff import SemanticDiff, Unit, semantic_diff
+from monitor.judge.semdiff import SemanticDiff, Unit, canonical, link_targets, semantic_diff
 from monitor.judge.sentences import Sentence, split_block, split_sentences
 from monitor.judge.textdiff import DELETE, EQUAL, INSERT
 
@@ -132,3 +132,87 @@ def test_large_replaced_region_is_paired_within_the_cap() -> None:
     new = "\n".join(f"Sentence number {i} talks about subject {i % 7}." for i in range(400))
     units = semantic_diff(old, new).units
     assert len(units) == 400 and all(u.kind == "modified" for u in units)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("## **How We Share Data**", "## How we share data"),
+        ("1.  Your name", "- Your name"),
+        ("Read [our terms](https://a.example/t) now .", "Read [our terms](http://www.a.example/t2) now."),
+        ("Write to dpo [at] acme [dot] example.", "Write to dpo@acme.example."),
+        ("Write to [email\u00a0protected].", "Write to dpo@acme.example."),  # addresses are compared apart
+        ("This applies from 1 May 2024.", "This applies from May 1st, 2024."),
+        ("Minato-ku,Tokyo", "Minato-ku, Tokyo"),
+        ("We collect your name &amp; e-mail.", "We collect your name & e-mail."),
+    ],
+)
+def test_canonical_forms_of_cosmetic_variants_are_equal(old: str, new: str) -> None:
+    assert canonical(old) == canonical(new)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("We share data with hosts.", "We share data with Hosts."),  # body text keeps its case ("US", "us")
+        ("This applies from 1 May 2024.", "This applies from 1 May 2023."),
+        ("Write to dpo [at] acme [dot] example.", "Call dpo [at] acme [dot] example."),
+        ("We keep logs for 30 days.", "We keep logs for 90 days."),
+    ],
+)
+def test_canonical_forms_keep_real_differences(old: str, new: str) -> None:
+    assert canonical(old) != canonical(new)
+
+
+def test_link_targets_are_compared_apart() -> None:
+    assert link_targets("See [FAQ](https://a.example/faq) or https://b.example/x.") == (
+        "https://a.example/faq",
+        "https://b.example/x.",
+    )
+
+
+def test_a_duplicate_copy_removed_or_repeated_is_no_change() -> None:
+    old = "We collect your name and e-mail.\nWe collect your name and e-mail.\nWe share it with hosts."
+    assert semantic_diff(old, "We collect your name and e-mail.\nWe share it with hosts.").is_empty
+    single = "We collect your name and e-mail.\nWe share it with hosts."
+    assert semantic_diff(single, old).is_empty
+    units = semantic_diff(old, "We share it with hosts.").units  # no copy stays: both are removals
+    assert [u.kind for u in units] == ["removed", "removed"]
+
+
+def test_a_cosmetic_edit_in_place_is_modified_and_a_far_one_moved() -> None:
+    (unit,) = semantic_diff(POLICY, POLICY.replace("We never sell data.", "We **never** sell data.")).units
+    assert unit.kind == "modified"
+    far = POLICY.replace(" We never sell data.", "").replace("a year.", "a year.\nWe *never* sell data.")
+    (unit,) = semantic_diff(POLICY, far).units
+    assert (unit.kind, unit.new) == ("moved", "We *never* sell data.")
+
+
+CONTENTS = """# Policy
+- 1. Data
+- 2. Rights
+- 3. Contact
+## 1. Data
+We collect your name.
+## 2. Rights
+You may delete your data.
+You may object to marketing.
+## 3. Contact
+Write to privacy@acme.example."""
+
+
+def test_sections_the_contents_list_but_the_body_lacks_are_incomplete() -> None:
+    broken = CONTENTS.replace("## 2. Rights\nYou may delete your data.\nYou may object to marketing.\n", "")
+    units = semantic_diff(CONTENTS, broken).units
+    assert units and all(u.incomplete and u.kind == "removed" for u in units)
+    restored = semantic_diff(broken, CONTENTS.replace("Write to", "Please write to")).units
+    assert {(u.kind, u.incomplete) for u in restored} == {("added", True), ("modified", False)}
+    assert Unit.from_dict(units[0].to_dict()) == units[0]
+
+
+def test_a_section_removed_from_contents_and_body_is_a_real_removal() -> None:
+    gone = CONTENTS.replace("- 2. Rights\n", "").replace(
+        "## 2. Rights\nYou may delete your data.\nYou may object to marketing.\n", ""
+    )
+    units = semantic_diff(CONTENTS, gone).units
+    assert units and not any(u.incomplete for u in units)

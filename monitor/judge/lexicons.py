@@ -33,6 +33,10 @@ class Lexicon:
         """The labels matched in ``text``, with how often each matches."""
         return Counter(self.labels[int(m.lastgroup[1:])] for m in self.pattern.finditer(text))
 
+    def search(self, text: str) -> re.Match[str] | None:
+        """The first match in ``text``, if any."""
+        return self.pattern.search(text)
+
     def matches(self, text: str) -> list[tuple[str, int, int]]:
         """(label, start, end) of every match in ``text``."""
         return [(self.labels[int(m.lastgroup[1:])], m.start(), m.end()) for m in self.pattern.finditer(text)]
@@ -82,6 +86,7 @@ DATA_TYPES = Lexicon({
     "usage data": r"usage (?:data|information)|browsing (?:history|data)|search history|nutzungsdaten"
     r"|données d'utilisation|historique de navigation",
     "demographics": r"date of birth|birth ?date|gender|geburtsdatum|geschlecht|date de naissance",
+    "photos": r"photos?|photographs?|pictures?|selfies?|fotos?|lichtbild\w*|bilder",
 })  # fmt: skip
 
 COLLECTION_VERBS = cue(
@@ -205,6 +210,10 @@ TRANSFER_MECHANISMS = Lexicon({
     r"(?:eu|eea|europe|germany|france)|data locali[sz]ation",
 })  # fmt: skip
 
+STORAGE_CONTEXT = cue(
+    r"stored|stores|storing|hosted|hosts|kept|keeps|servers?|data cent(?:er|re)s?|gespeichert|gehostet|rechenzentr\w*"
+    r"|stockées?|hébergées?|serveurs?"
+)
 TRANSFER_CONTEXT = cue(
     r"transfer\w*|international\w*|cross-border|abroad|third countr\w*|servers?|hosted|stored in"
     r"|übermitt\w*|drittland\w*|übertrag\w*|transfert\w*|pays tiers|hébergé\w*"
@@ -225,6 +234,35 @@ RIGHTS = Lexicon({
     "withdraw consent": r"withdraw\w* (?:your )?consent|widerruf\w*|retirer (?:votre )?consentement",
 })  # fmt: skip
 
+# Purpose verbs that only restate running the service: a new one of these is no new use of data.
+BASELINE_USES = words(
+    """
+    provide provided providing maintain operate improve run deliver support administer manage offer enable help
+    ensure comply fulfil fulfill perform give allow make create keep use do get be have respond answer contact
+    communicate send let process carry complete facilitate serve continue include
+    """
+)
+# Words after "to" that are not verbs of a purpose ("share with third parties", "transfer to the US").
+NOT_VERBS = words(
+    """
+    the a an your you our us them their its it this that these those other third any all each such which whom
+    who what data information personal service services partner partners party parties user users law laws
+    date time country countries court courts people person persons member members account accounts
+    """
+)
+
+# Who can see data: wider audiences rank higher (a change to a wider one is new sharing).
+AUDIENCES = Lexicon({
+    "your matches": r"(?:your )?matches|people you (?:match|connect|chat) with|your (?:connections|friends|contacts)",
+    "other users": r"other (?:users|members|people|players)|(?:all )?(?:users|members) of (?:the|our) "
+    r"(?:app|service|platform|community)|andere\w* (?:nutzer|mitglieder)\w*|autres (?:utilisateurs|membres)",
+    "users nearby": r"(?:users|people|members) (?:nearby|near you|in your area|around you)|nearby (?:users|people"
+    r"|members)|nutzer in (?:ihrer|der) nähe|utilisateurs à proximité",
+    "the public": r"(?:the )?public(?! (?:authorit|interest|health|bod|agenc|sector|record|law))|publicly|anyone"
+    r"|everyone|search engines|öffentlich\w*|tout le monde",
+})  # fmt: skip
+AUDIENCE_RANK = {"your matches": 1, "other users": 2, "users nearby": 2, "the public": 3}
+
 RIGHTS_CONTEXT = cue(r"right\w*|request\w*|exercis\w*|recht\w*|anfrage\w*|antrag\w*|droits?|demande\w*")
 RIGHTS_BURDENS = Lexicon({
     "fee": r"fees?|charges?|gebühr\w*|entgelt\w*|frais",
@@ -239,6 +277,13 @@ RIGHTS_CHANNELS = Lexicon({
     "postal mail": r"post(?:al)? mail|mail to|letter|postalisch|courrier",
 })  # fmt: skip
 
+WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                "nine": 9, "ten": 10, "twelve": 12, "eighteen": 18, "twenty-four": 24, "thirty": 30, "sixty": 60,
+                "ninety": 90, "zwei": 2, "drei": 3, "sechs": 6, "zehn": 10, "un": 1, "une": 1, "deux": 2,
+                "trois": 3, "dix": 10}  # fmt: skip
+UNITS = (("tag", "day"), ("woch", "week"), ("monat", "month"), ("jahr", "year"), ("jour", "day"),
+         ("semaine", "week"), ("mois", "month"), ("an", "year"), ("day", "day"), ("week", "week"),
+         ("month", "month"), ("year", "year"))  # fmt: skip
 DURATION = re.compile(
     r"(?<!\w)(\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen|twenty-four|thirty|sixty"
     r"|ninety|ein\w*|zwei|drei|sechs|zehn|un|une|deux|trois|six|dix)[\s-]*(?:\(\d+\)\s*)?(?:calendar |business )?"
@@ -272,6 +317,19 @@ PARENTAL_CONSENT = Lexicon({
     "parental consent": r"(?:verifiable )?parental consent|consent (?:of|from) (?:a|their|the|your) (?:parent\w*"
     r"|guardian\w*)|einwilligung der eltern|zustimmung (?:der|ihrer) (?:eltern|erziehungsberechtigten)"
     r"|consentement (?:parental|des parents|de leurs parents)",
+})  # fmt: skip
+
+# The choice a user has: a change between these (in either direction) changes the choice model.
+CHOICE = Lexicon({
+    "required": r"(?:you|users?) (?:must|have to|need to|are required to|are obliged to|shall)|(?:is|are) "
+    r"(?:required|mandatory|compulsory|obligatory)|required to (?:use|register|access)|sie müssen|müssen sie"
+    r"|(?:ist|sind) (?:erforderlich|verpflichtend|zwingend)|vous devez|(?:est|sont) (?:obligatoires?|requis\w*)",
+    "asked": r"(?:we )?(?:will |may |might )?ask (?:you|for your)|request your (?:permission|consent)|prompt(?:s|ed)?"
+    r" you|seek your (?:permission|consent)|(?:bitten|fragen) (?:wir )?sie|vous demander",
+    "optional": r"optional|voluntar\w*|(?:you|users?) (?:can|may|are free to) (?:refuse|decline|choose|opt|decide"
+    r"|skip|say no|withdraw)|not (?:required|mandatory|obligatory)|if you (?:wish|want|choose|prefer|agree)"
+    r"|freiwillig\w*|(?:können|dürfen) sie (?:ablehnen|wählen|entscheiden)|facultati\w*|vous pouvez (?:refuser"
+    r"|choisir)|si vous le souhaitez",
 })  # fmt: skip
 
 CONSENT_MODEL = Lexicon({
@@ -358,6 +416,9 @@ CONTACT_CONTEXT = cue(
     r"|datenschutzbeauftragte\w*|délégué à la protection|nous contacter|adresse"
 )
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+OBFUSCATED_AT = re.compile(r"\s*(?:\[\s*at\s*\]|\(\s*at\s*\)|\{\s*at\s*\}|\[@\]|\(@\))\s*", re.IGNORECASE)
+OBFUSCATED_DOT = re.compile(r"\s*(?:\[\s*(?:dot|punkt|point)\s*\]|\(\s*(?:dot|punkt|point)\s*\)|\{\s*dot\s*\})\s*",
+                            re.IGNORECASE)  # fmt: skip
 PHONE = re.compile(r"(?<![\w+])\+?\d[\d ()./-]{6,}\d(?!\w)")
 
 SECURITY = Lexicon({
@@ -367,6 +428,17 @@ SECURITY = Lexicon({
     "pseudonymisation": r"pseudonymi[sz]\w*|anonymi[sz]\w*|pseudonymis\w*|anonymis\w*",
 })  # fmt: skip
 
+# Which part of a promise is covered: dropping one narrows the promise.
+SECURITY_SCOPES = Lexicon({
+    "in transit": r"in transit|during transmission|when (?:it is )?(?:sent|transmitted)|bei der übertragung"
+    r"|en transit|lors de (?:la|leur) transmission",
+    "at rest": r"at rest|in storage|when (?:it is )?stored|(?:on|in) our (?:servers|databases)|im ruhezustand"
+    r"|au repos|lors de (?:son|leur) stockage",
+    "end-to-end": r"end-to-end|e2e|ende-zu-ende|de bout en bout",
+    "all data": r"all (?:of )?(?:your |the )?(?:personal )?(?:data|information)|alle\w* (?:ihre\w* )?daten"
+    r"|toutes (?:vos|les) données",
+})  # fmt: skip
+
 JURISDICTIONS = cue(
     r"residents?|california\w*|ccpa|cpra|virginia|colorado|connecticut|utah|texas|oregon|montana|nevada|iowa"
     r"|delaware|new jersey|new hampshire|tennessee|minnesota|maryland|indiana|kentucky|rhode island|nebraska"
@@ -374,6 +446,8 @@ JURISDICTIONS = cue(
     r"|india\w*|turkey|kvkk|switzerland|swiss|united kingdom|uk|eea|european|gdpr|us state\w*|u\.s\. state\w*"
     r"|state privacy|kalifornien|brésil|californie"
 )
+GENERIC_JURISDICTION_WORDS = frozenset({"residents", "resident", "state privacy", "us state", "us states",
+                                        "u.s. state", "u.s. states"})  # fmt: skip
 EXPLANATION_SECTIONS = cue(
     r"faq|frequently asked|questions|examples?|glossary|definitions|häufig\w*|beispiel\w*|questions fréquentes"
     r"|exemples?"
@@ -390,6 +464,17 @@ MONTHS = words(
     "januar februar märz mai juni juli oktober dezember jänner "
     "janvier février mars avril juin juillet août septembre octobre novembre décembre"
 )
+MONTH_NUMBERS = {
+    name: number
+    for number, names in enumerate(
+        ["january jan januar jänner janvier janv", "february feb februar février févr", "march mar märz mars",
+         "april apr avril avr", "may mai", "june jun juni juin", "july jul juli juillet juil",
+         "august aug août", "september sep sept septembre", "october oct oktober okt octobre",
+         "november nov novembre", "december dec dezember dez décembre déc"],
+        start=1,
+    )
+    for name in names.split()
+}  # fmt: skip
 NAVIGATION = words(
     "home back to top print share menu skip content cookie cookies settings language english deutsch français "
     "español italiano nederlands português sitemap imprint impressum mentions légales accueil zurück retour privacy "

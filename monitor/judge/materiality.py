@@ -1,11 +1,15 @@
 """Classify a semantic diff as MATERIAL, REVIEW or NOISE with explainable rules.
 
-The taxonomy (rule ids M1-M14, R1-R6, N1-N7) is ``docs/materiality.md`` of the shared docs. Each rule is
-a small class registered in :data:`RULES`; it looks at one changed sentence (a :class:`Change`, with the
-policy dates) and returns :class:`Evidence` or None. Per sentence, NOISE evidence wins (a noise rule only
-fires when the whole difference is cosmetic, e.g. a misspelt word fixed), then MATERIAL, then REVIEW; a
-changed sentence no rule explains is R2 ("reworded"), never silent noise. The diff's severity is the
-maximum over its sentences.
+The taxonomy (rule ids M1-M14, R1-R6, N1-N7) is ``docs/materiality.md`` of the shared docs. Each rule
+is a small class registered in :data:`RULES` under its id as ``kind``; it looks at one changed sentence
+(a :class:`SentenceChange`, with the policy dates and the facets of both sides from
+``monitor.judge.clauses``) and returns :class:`Evidence` or None. A noise gate comes first: a sentence
+whose canonical form (``monitor.judge.semdiff.canonical``) is unchanged is cosmetic and only noise
+rules look at it. Otherwise NOISE evidence still wins (a noise rule only fires when the whole
+difference is cosmetic, e.g. a misspelt word fixed), then MATERIAL, then REVIEW; a changed sentence no
+rule explains is R2 ("reworded"), never silent noise. The diff's severity is the maximum over its
+sentences, except for a text dated before the current one: an older edition or another variant of
+the page (N6), never alerted.
 """
 
 from __future__ import annotations
@@ -19,9 +23,10 @@ from typing import Any, ClassVar, Literal
 
 from crawler.kinds import Kind, Registry
 from monitor.judge import lexicons as lx
-from monitor.judge.semdiff import SemanticDiff, Unit
+from monitor.judge.clauses import Clause, clause, durations, negated_at, prose, stem, word_stems
+from monitor.judge.semdiff import SemanticDiff, Unit, canonical, link_targets
 from monitor.judge.textdiff import EQUAL, INSERT, word_diff
-from monitor.text.dates import PolicyDates
+from monitor.text.dates import DetectedDate, PolicyDates
 from monitor.text.normalize import normalize_for_hash
 
 Severity = Literal["MATERIAL", "REVIEW", "NOISE"]
@@ -49,15 +54,12 @@ _CONTACT_SECTION = re.compile(
     re.IGNORECASE,
 )
 _CONTROLLER_SECTION = re.compile(r"who we are|controller|about us|verantwortlich|responsable|qui sommes", re.I)
-_CLAUSE_BREAK = re.compile(r"[.;:!?]|\b(?:but|however|whereas|aber|jedoch|mais|cependant)\b", re.IGNORECASE)
 _ITEM = re.compile(r"^(?:- |\d+\. )|\s\|\s")
-_WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-                 "nine": 9, "ten": 10, "twelve": 12, "eighteen": 18, "twenty-four": 24, "thirty": 30, "sixty": 60,
-                 "ninety": 90, "zwei": 2, "drei": 3, "sechs": 6, "zehn": 10, "un": 1, "une": 1, "deux": 2,
-                 "trois": 3, "dix": 10}  # fmt: skip
-_UNITS = (("tag", "day"), ("woch", "week"), ("monat", "month"), ("jahr", "year"), ("jour", "day"),
-          ("semaine", "week"), ("mois", "month"), ("an", "year"), ("day", "day"), ("week", "week"),
-          ("month", "month"), ("year", "year"))  # fmt: skip
+_PURPOSE_SECTION = re.compile(r"\buse\b|\busing\b|purpose|zweck|verwend|nutzung|utilis|finalit", re.IGNORECASE)
+_PURPOSE_ITEM = re.compile(r"^(?:- |\d+\. )?(?:to|um|pour|afin de) ", re.IGNORECASE)
+_USE_CONTEXT = lx.cue(r"use[sd]?|using|process\w*|analy[sz]\w*|verwend\w*|nutzen|utilis\w*|traite\w*")
+_CHANNEL_SENTENCE = lx.cue(r"contact\w*|request\w*|submit\w*|appeal\w*|exercis\w*|opt(?:-| )?out|complain\w*"
+                           r"|kontakt\w*|anfrage\w*|demande\w*")  # fmt: skip
 _DAYS_PER_UNIT = {"day": 1, "week": 7, "month": 30, "year": 365}
 
 
@@ -112,7 +114,7 @@ class Classification:
         )
 
 
-class Change:
+class SentenceChange:
     """One changed sentence with the views rules share (computed once, on demand).
 
     ``old`` and ``new`` are the sentences as prose (links read as their text, bare URLs dropped), which is
@@ -123,8 +125,8 @@ class Change:
         self.unit = unit
         self.raw_old = unit.old or ""
         self.raw_new = unit.new or ""
-        self.old = _prose(self.raw_old)
-        self.new = _prose(self.raw_new)
+        self.old = prose(self.raw_old)
+        self.new = prose(self.raw_new)
         self.section = " > ".join(unit.section)
         self.old_dates = old_dates
         self.new_dates = new_dates
@@ -148,7 +150,7 @@ class Change:
 
     def gained_affirmed(self, lexicon: lx.Lexicon) -> list[str]:
         """Gained labels with at least one match in the new sentence that is not negated (``we do not …``)."""
-        affirmed = {label for label, start, _ in lexicon.matches(self.new) if not _negated_at(self.new, start)}
+        affirmed = {label for label, start, _ in lexicon.matches(self.new) if not negated_at(self.new, start)}
         return [label for label in self.gained(lexicon) if label in affirmed]
 
     def lost(self, lexicon: lx.Lexicon) -> list[str]:
@@ -180,14 +182,53 @@ class Change:
         """Same negations, limiters, modal verbs, numbers and e-mail addresses on both sides."""
         return _signature(self.old) == _signature(self.new)
 
+    @cached_property
+    def before(self) -> Clause:
+        """The facets of the old sentence (empty when it was added)."""
+        return clause(self.raw_old)
+
+    @cached_property
+    def after(self) -> Clause:
+        """The facets of the new sentence (empty when it was removed)."""
+        return clause(self.raw_new)
+
+    def facet_gained(self, facet: str) -> list[str]:
+        """Labels of a facet the new sentence has and the old one lacks."""
+        return self.after.gained(self.before, facet)
+
+    def facet_lost(self, facet: str) -> list[str]:
+        """Labels of a facet the old sentence has and the new one lacks."""
+        return self.before.gained(self.after, facet)
+
+    @cached_property
+    def canonical_equal(self) -> bool:
+        """Whether both sides have the same canonical form and the same e-mail addresses (only looks or link
+        targets differ; a hidden address shown is no difference)."""
+        if self.kind != "modified" or canonical(self.raw_old) != canonical(self.raw_new):
+            return False
+        before, after = self.before.addresses, self.after.addresses
+        return not (before and after and before != after)
+
+    @cached_property
+    def targets_changed(self) -> bool:
+        """Whether the link targets differ, beyond the scheme, ``www.`` and a trailing slash."""
+        return [_url_path(u, host=True) for u in link_targets(self.raw_old)] != [
+            _url_path(u, host=True) for u in link_targets(self.raw_new)
+        ]
+
+    @cached_property
+    def channel_link_changed(self) -> bool:
+        """Whether a link target changed in a sentence that says how to make a request or contact someone."""
+        return self.kind == "modified" and self.targets_changed and bool(_CHANNEL_SENTENCE.search(self.new))
+
+    @cached_property
+    def cosmetic(self) -> bool:
+        """The noise gate: only looks differ (a changed link for making requests is not cosmetic)."""
+        return self.unit.incomplete or (self.canonical_equal and not self.channel_link_changed)
+
 
 def _visible(text: str) -> str:
     return _LINK.sub(r"\1", text)
-
-
-def _prose(text: str) -> str:
-    """Links as their text, bare URLs dropped, blockquote markers gone."""
-    return _URL.sub(" ", _visible(text)).lstrip("> ")
 
 
 def _signature(text: str) -> tuple[Any, ...]:
@@ -209,22 +250,21 @@ RULES: Registry[type[Rule]] = Registry("rules", "Materiality rules (the ids of t
 class Rule(Kind, registry=RULES):
     """A taxonomy rule: looks at one changed sentence and returns evidence or None."""
 
-    id: ClassVar[str]
     severity: ClassVar[Severity]
     title: ClassVar[str]
     phrase: ClassVar[str] = ""  # headline template: {terms}, {count}, {sentences}
-    kinds: ClassVar[frozenset[str]] = CHANGED
+    applies_to: ClassVar[frozenset[str]] = CHANGED  # the kinds of changed sentence it looks at
 
-    def check(self, change: Change) -> Evidence | None:
+    def check(self, change: SentenceChange) -> Evidence | None:
         """Evidence when the rule applies to ``change``, else None."""
-        if change.kind not in self.kinds:
+        if change.kind not in self.applies_to:
             return None
         terms = self.match(change)
         if not terms:
             return None
-        return Evidence(self.id, change.unit.old, change.unit.new, tuple(dict.fromkeys(terms)))
+        return Evidence(self.kind, change.unit.old, change.unit.new, tuple(dict.fromkeys(terms)))
 
-    def match(self, change: Change) -> list[str]:
+    def match(self, change: SentenceChange) -> list[str]:
         """The terms that make the rule fire (empty: it does not)."""
         raise NotImplementedError
 
@@ -235,13 +275,6 @@ class Rule(Kind, registry=RULES):
         if not cls.phrase or ("{terms}" in cls.phrase and not terms):
             return cls.title
         return cls.phrase.format(terms=terms, count=count, sentences="sentence" if count == 1 else "sentences")
-
-
-def register(cls: type[Rule]) -> type[Rule]:
-    """Class decorator: add a rule to :data:`RULES` under its id."""
-    cls.kind = cls.id
-    RULES.add(cls)
-    return cls
 
 
 # --- shared helpers ------------------------------------------------------------------------------------
@@ -266,35 +299,17 @@ def _negated_promises(text: str) -> set[str]:
     return negated
 
 
-def _negated_at(text: str, position: int) -> bool:
-    """Whether a negation precedes ``position`` in its clause (at most 12 words back)."""
-    start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, position)), default=0)
-    return bool(lx.NEGATIONS.search(" ".join(text[start:position].split()[-12:])))
-
-
 def _affirmed(pattern: re.Pattern[str], text: str) -> list[str]:
     """Matches of ``pattern`` in ``text`` that are not negated in their clause."""
-    return [m.group() for m in pattern.finditer(text) if not _negated_at(text, m.start())]
+    return [m.group() for m in pattern.finditer(text) if not negated_at(text, m.start())]
 
 
 def _is_name(word: str) -> bool:
     return word[0].isupper() and word.lower() not in lx.STOPWORDS and word.lower() not in lx.MONTHS
 
 
-def _durations(text: str) -> set[tuple[int, str]]:
-    found = set()
-    for number, unit in lx.DURATION.findall(text):
-        value = int(number) if number.isdigit() else _WORD_NUMBERS.get(number.lower(), 1)
-        found.add((value, next(norm for prefix, norm in _UNITS if unit.lower().startswith(prefix))))
-    return found
-
-
 def _ages(text: str) -> set[int]:
     return {int(a or b) for a, b in lx.AGE.findall(text) if 10 <= int(a or b) <= 21}
-
-
-def _organisations(text: str) -> dict[str, str]:
-    return {re.sub(r"\W+", "", org).lower(): org.strip() for org in lx.ORGANISATION.findall(text)}
 
 
 def _flip(old: set[Any], new: set[Any], fmt: str = "{}") -> list[str]:
@@ -309,16 +324,15 @@ def _flip(old: set[Any], new: set[Any], fmt: str = "{}") -> list[str]:
 # --- MATERIAL ---------------------------------------------------------------------------------------------
 
 
-@register
 class NewDataCategory(Rule):
     """A data category (sensitive ones first) newly named near a collection verb or in a data list."""
 
-    id, severity, title = "M1", "MATERIAL", "new category of personal data collected"
+    kind, severity, title = "M1", "MATERIAL", "new category of personal data collected"
     phrase = "now collects {terms}"
-    kinds = frozenset({"added", "modified"})
+    applies_to = frozenset({"added", "modified"})
 
-    def match(self, change: Change) -> list[str]:
-        gained = change.gained_affirmed(lx.DATA_TYPES)
+    def match(self, change: SentenceChange) -> list[str]:
+        gained = change.facet_gained("data")
         if not gained:
             return []
         in_list = _is_list_item(change.new) and _COLLECT_SECTION.search(change.section)
@@ -327,91 +341,126 @@ class NewDataCategory(Rule):
         return sorted(gained, key=lambda label: label not in lx.SENSITIVE_DATA)
 
 
-@register
 class NewPurpose(Rule):
-    """A processing purpose (advertising, profiling, AI training, sale …) newly attached to data."""
+    """A processing purpose (advertising, profiling, AI training, sale …) newly attached to data, or in a
+    sentence about what data is used for, a use added while the existing ones stay (``and to estimate …``)."""
 
-    id, severity, title = "M2", "MATERIAL", "new or broader purpose of use"
+    kind, severity, title = "M2", "MATERIAL", "new or broader purpose of use"
     phrase = "new purpose: {terms}"
-    kinds = frozenset({"added", "modified"})
+    applies_to = frozenset({"added", "modified"})
 
-    def match(self, change: Change) -> list[str]:
-        gained = change.gained_affirmed(lx.PURPOSES)
-        return gained if gained and re.search(r"data|information|daten|données|personal", change.new, re.I) else []
+    def match(self, change: SentenceChange) -> list[str]:
+        gained = change.gained_affirmed(lx.PURPOSES)  # a sale no longer denied is M4's
+        terms = gained if gained and re.search(r"data|information|daten|données|personal", change.new, re.I) else []
+        if not _purpose_clause(change):
+            return terms
+        if change.facet_lost("uses"):
+            return terms  # one use put in place of another is a rewording, not a new use
+        known = word_stems(change.old)
+        uses = [verb for verb in change.facet_gained("uses") if stem(verb) not in known]
+        return terms + [f"to {verb}" if not verb.endswith("ing") else verb for verb in uses]
 
 
-@register
+def _purpose_clause(change: SentenceChange) -> bool:
+    """Whether the sentence says what data is used for: in a purposes section, a "To …" purpose item, or a
+    sentence about using data (an added one only in a purposes section or a purpose list)."""
+    if _PURPOSE_SECTION.search(change.section) or _PURPOSE_ITEM.match(change.new):
+        return True
+    return change.kind == "modified" and bool(_USE_CONTEXT.search(change.old) and _USE_CONTEXT.search(change.new))
+
+
 class NewSharing(Rule):
-    """A recipient category or named processor newly named with a share/disclose/sell verb."""
+    """A recipient category or named processor newly named with a share/disclose/sell verb, or data made
+    visible to a wider audience (other users, people nearby, the public)."""
 
-    id, severity, title = "M3", "MATERIAL", "new sharing with third parties"
+    kind, severity, title = "M3", "MATERIAL", "new sharing with third parties"
     phrase = "new sharing with {terms}"
-    kinds = frozenset({"added", "modified"})
+    applies_to = frozenset({"added", "modified"})
 
-    def match(self, change: Change) -> list[str]:
-        gained = change.gained_affirmed(lx.RECIPIENTS) + change.gained_affirmed(lx.NAMED_PROCESSORS)
-        return gained if gained and _affirmed(lx.SHARE_VERBS, change.new) else []
+    def match(self, change: SentenceChange) -> list[str]:
+        gained = change.facet_gained("recipients")
+        terms = gained if gained and _affirmed(lx.SHARE_VERBS, change.new) else []
+        return terms + [f"{audience} (who can see it)" for audience in _wider_audiences(change)]
 
 
-@register
+def _wider_audiences(change: SentenceChange) -> list[str]:
+    """Audiences that can now see the data and are wider than any that could before."""
+    widest = max((lx.AUDIENCE_RANK[a] for a in change.before.audiences), default=0)
+    return [a for a in change.facet_gained("audiences") if lx.AUDIENCE_RANK[a] > widest]
+
+
 class PromiseWeakened(Rule):
-    """A negated promise (``do not sell``) or limiter (``only``, ``without your consent``) is gone."""
+    """A negated promise (``do not sell``) or limiter (``only``, ``without your consent``) is gone, an
+    encryption claim is dropped, or a security promise covers less (a qualifier such as ``at rest`` dropped)."""
 
-    id, severity, title = "M4", "MATERIAL", "a privacy promise was removed or weakened"
+    kind, severity, title = "M4", "MATERIAL", "a privacy promise was removed or weakened"
     phrase = "drops a promise: {terms}"
-    kinds = frozenset({"removed", "modified"})
+    applies_to = frozenset({"removed", "modified"})
 
-    def match(self, change: Change) -> list[str]:
+    def match(self, change: SentenceChange) -> list[str]:
         verbs = sorted(_negated_promises(change.old) - _negated_promises(change.new))
         lost = [f"not to {verb}" for verb in verbs]
         if change.find(lx.PROMISE_VERBS, "old"):
             lost += [f"“{limiter}”" for limiter in change.lost(lx.LIMITERS)]
-        return lost + [f"now “{term}”" for term in change.gained(lx.PERMISSIVE)] if lost else []
+        lost = lost + [f"now “{term}”" for term in change.gained(lx.PERMISSIVE)] if lost else []
+        return lost + _security_weakened(change)
 
 
-@register
+def _security_weakened(change: SentenceChange) -> list[str]:
+    """An encryption claim dropped, or a security promise that now covers less (``in transit and at rest``
+    becoming ``in transit``)."""
+    before, after = change.before.security, change.after.security
+    terms = ["no longer: encryption"] if "encryption" in before and "encryption" not in after else []
+    if before & after:
+        terms += [f"no longer “{scope}”" for scope in change.facet_lost("scopes")]
+    return terms
+
+
 class InternationalTransfer(Rule):
-    """Destination countries or transfer mechanisms (SCCs, DPF, adequacy) differ in a transfer sentence."""
+    """A transfer or storage sentence names a country more, a storage sentence one fewer (data is kept
+    somewhere else), or transfer mechanisms (SCCs, DPF, adequacy) differ."""
 
-    id, severity, title = "M5", "MATERIAL", "international transfers changed"
+    kind, severity, title = "M5", "MATERIAL", "international transfers changed"
     phrase = "international transfers changed: {terms}"
 
-    def match(self, change: Change) -> list[str]:
+    def match(self, change: SentenceChange) -> list[str]:
         mechanisms = [f"+{m}" for m in change.gained(lx.TRANSFER_MECHANISMS)]
         mechanisms += [f"-{m}" for m in change.lost(lx.TRANSFER_MECHANISMS)]
         if change.kind == "removed":
             return [m for m in mechanisms if m.startswith("-")]
-        countries = change.gained(lx.COUNTRIES) if lx.TRANSFER_CONTEXT.search(change.new) else []
+        countries = change.facet_gained("locations")
+        if change.before.storage and change.after.storage:
+            countries += [f"-{country}" for country in change.facet_lost("storage")]
         return countries + mechanisms
 
 
-@register
 class NewController(Rule):
-    """A new organisation named in a "controller" / "who we are" / representative sentence."""
+    """A new organisation named in a "controller" / "who we are" / representative sentence, or a new name
+    given for such a role (``UK Representative: Prighter Group``)."""
 
-    id, severity, title = "M6", "MATERIAL", "the controller changed"
-    phrase = "controller changed: {terms}"
-    kinds = frozenset({"added", "modified"})
+    kind, severity, title = "M6", "MATERIAL", "the controller or its representative changed"
+    phrase = "controller or representative changed: {terms}"
+    applies_to = frozenset({"added", "modified"})
 
-    def match(self, change: Change) -> list[str]:
+    def match(self, change: SentenceChange) -> list[str]:
         if not (change.either(lx.CONTROLLER_CONTEXT) or _CONTROLLER_SECTION.search(change.section)):
             return []
-        old = _organisations(change.old)
-        return [name for key, name in _organisations(change.new).items() if key not in old]
+        return change.facet_gained("entities")
 
 
-@register
 class RightsReduced(Rule):
-    """A right, a request channel or opt-out dropped, a fee or verification added, or a longer deadline."""
+    """A right, a request channel or opt-out dropped, a fee or verification added, or a longer deadline; in an
+    existing rights sentence, a channel added or replaced, or the people who may use it changed."""
 
-    id, severity, title = "M7", "MATERIAL", "data-subject rights reduced"
-    phrase = "rights reduced: {terms}"
+    kind, severity, title = "M7", "MATERIAL", "data-subject rights or how to exercise them changed"
+    phrase = "rights changed: {terms}"
 
-    def match(self, change: Change) -> list[str]:
+    def match(self, change: SentenceChange) -> list[str]:
+        terms = self._procedure(change) if change.kind == "modified" else []
         if not (change.either(lx.RIGHTS_CONTEXT) or _RIGHTS_SECTION.search(change.section)):
-            return []
-        terms = [f"no longer: {right}" for right in change.lost(lx.RIGHTS)]
-        terms += [f"no longer via {channel}" for channel in change.lost(lx.RIGHTS_CHANNELS)]
+            return terms
+        terms += [f"no longer: {right}" for right in change.lost(lx.RIGHTS)]
+        terms += [f"no longer via {channel}" for channel in change.facet_lost("channels") if channel not in terms]
         if change.kind == "removed":
             return terms
         terms += [f"new {burden}" for burden in change.gained(lx.RIGHTS_BURDENS)]
@@ -420,77 +469,86 @@ class RightsReduced(Rule):
             terms.append(f"deadline {old} → {new} days")
         return terms
 
+    @staticmethod
+    def _procedure(change: SentenceChange) -> list[str]:
+        """In a sentence naming a right on both sides: channels added or replaced, or who may use it changed."""
+        if not (change.before.rights and change.after.rights):
+            return []
+        terms = [f"new channel: {channel}" for channel in change.facet_gained("channels")]
+        terms += [f"no longer via {channel}" for channel in change.facet_lost("channels")]
+        terms += [f"now also for {where}" for where in change.facet_gained("applies_to")]
+        return terms + [f"no longer for {where}" for where in change.facet_lost("applies_to")]
+
 
 def _max_days(text: str) -> int:
-    return max((n * _DAYS_PER_UNIT[unit] for n, unit in _durations(text)), default=0)
+    return max((n * _DAYS_PER_UNIT[unit] for n, unit in durations(text)), default=0)
 
 
-@register
 class RetentionChanged(Rule):
     """A retention period differs, or "indefinitely" / "as long as necessary" replaces a stated period."""
 
-    id, severity, title = "M8", "MATERIAL", "retention period changed"
+    kind, severity, title = "M8", "MATERIAL", "retention period changed"
     phrase = "retention changed: {terms}"
-    kinds = frozenset({"added", "modified"})
+    applies_to = frozenset({"added", "modified"})
 
-    def match(self, change: Change) -> list[str]:
+    def match(self, change: SentenceChange) -> list[str]:
         if not change.either(lx.RETENTION_CONTEXT):
             return []
-        terms = _flip(_durations(change.old), _durations(change.new), "{0[0]} {0[1]}s")
+        terms = _flip(durations(change.old), durations(change.new), "{0[0]} {0[1]}s")
         return terms + change.gained(lx.INDEFINITE)
 
 
-@register
 class ChildrenChanged(Rule):
     """An age threshold near child/minor/parent words differs, or parental-consent wording changes."""
 
-    id, severity, title = "M9", "MATERIAL", "children's data rules changed"
+    kind, severity, title = "M9", "MATERIAL", "children's data rules changed"
     phrase = "children: {terms}"
 
-    def match(self, change: Change) -> list[str]:
+    def match(self, change: SentenceChange) -> list[str]:
         if not change.either(lx.CHILD_CONTEXT):
             return []
         terms = [f"age {t}" for t in _flip(_ages(change.old), _ages(change.new))] + change.gained(lx.PARENTAL_CONSENT)
         return terms + [f"no longer: {t}" for t in change.lost(lx.PARENTAL_CONSENT)]
 
 
-@register
 class ConsentModelChanged(Rule):
-    """Opt-in or consent wording dropped, or implied consent / consent as a condition of service added."""
+    """Opt-in or consent wording dropped, implied consent / consent as a condition of service added, or the
+    user's choice changed between required and asked / optional (``you must allow`` ↔ ``you can refuse``)."""
 
-    id, severity, title = "M10", "MATERIAL", "the consent or choice model changed"
+    kind, severity, title = "M10", "MATERIAL", "the consent or choice model changed"
     phrase = "consent model changed: {terms}"
 
-    def match(self, change: Change) -> list[str]:
+    def match(self, change: SentenceChange) -> list[str]:
         lost = [f"no longer: {t}" for t in change.lost(lx.CONSENT_MODEL) if t in ("opt-in", "consent")]
         if change.kind == "removed":
             return lost
         gained = [t for t in change.gained(lx.CONSENT_MODEL) if t in ("implied consent", "condition of service")]
         if "opt-in" in change.find(lx.CONSENT_MODEL, "old") and "opt-out" in change.gained(lx.CONSENT_MODEL):
             gained.append("opt-in → opt-out")
+        before, after = change.before.choice, change.after.choice
+        if before and after and ("required" in before) != ("required" in after):
+            gained.append(f"{'/'.join(sorted(before))} → {'/'.join(sorted(after))}")
         return lost + gained
 
 
-@register
 class LegalBasisChanged(Rule):
     """A legal basis (legitimate interests, contract, consent …) newly named."""
 
-    id, severity, title = "M11", "MATERIAL", "the legal basis changed"
+    kind, severity, title = "M11", "MATERIAL", "the legal basis changed"
     phrase = "new legal basis: {terms}"
-    kinds = frozenset({"added", "modified"})
+    applies_to = frozenset({"added", "modified"})
 
-    def match(self, change: Change) -> list[str]:
-        return change.gained(lx.LEGAL_BASES)
+    def match(self, change: SentenceChange) -> list[str]:
+        return change.facet_gained("legal_bases")
 
 
-@register
 class NoticeWeakened(Rule):
     """In the policy-change clause, a notification promise is dropped or "effective on posting" is added."""
 
-    id, severity, title = "M12", "MATERIAL", "the change-notice promise weakened"
+    kind, severity, title = "M12", "MATERIAL", "the change-notice promise weakened"
     phrase = "change notice weakened: {terms}"
 
-    def match(self, change: Change) -> list[str]:
+    def match(self, change: SentenceChange) -> list[str]:
         in_section = _NOTICE_SECTION.search(change.section) and re.search(r"polic|notice|datenschutz|politique",
                                                                            change.section, re.I)  # fmt: skip
         if not (change.either(lx.NOTICE_CONTEXT) or in_section):
@@ -499,15 +557,14 @@ class NoticeWeakened(Rule):
         return lost + ([] if change.kind == "removed" else change.gained(lx.NOTICE_WEAKENERS))
 
 
-@register
 class NewTracking(Rule):
     """A tracking technique (pixels, SDKs, fingerprinting, cross-device …) newly named, or DNT/GPC ignored."""
 
-    id, severity, title = "M13", "MATERIAL", "new tracking"
+    kind, severity, title = "M13", "MATERIAL", "new tracking"
     phrase = "new tracking: {terms}"
-    kinds = frozenset({"added", "modified"})
+    applies_to = frozenset({"added", "modified"})
 
-    def match(self, change: Change) -> list[str]:
+    def match(self, change: SentenceChange) -> list[str]:
         terms = change.gained_affirmed(lx.TRACKING)
         if lx.DO_NOT_TRACK.search(change.new):
             old_negations = len(lx.NEGATIONS.findall(change.old))
@@ -516,15 +573,14 @@ class NewTracking(Rule):
         return terms
 
 
-@register
 class ScopeExtended(Rule):
     """A "this policy applies to" sentence gains products, apps, affiliates or other named scope."""
 
-    id, severity, title = "M14", "MATERIAL", "the policy's scope grew"
+    kind, severity, title = "M14", "MATERIAL", "the policy's scope grew"
     phrase = "scope grew: {terms}"
-    kinds = frozenset({"added", "modified"})
+    applies_to = frozenset({"added", "modified"})
 
-    def match(self, change: Change) -> list[str]:
+    def match(self, change: SentenceChange) -> list[str]:
         if not lx.SCOPE_CONTEXT.search(change.new):
             return []
         return [w for w in change.inserted_words if lx.SCOPE_NOUNS.fullmatch(w) or _is_name(w)]
@@ -533,58 +589,56 @@ class ScopeExtended(Rule):
 # --- REVIEW ---------------------------------------------------------------------------------------------
 
 
-@register
 class ContactChanged(Rule):
-    """A privacy contact's e-mail address, phone number or postal address changed."""
+    """A privacy contact's e-mail address (obfuscated ones read), phone number or postal address changed, or
+    the link of a sentence that says how to make a request."""
 
-    id, severity, title = "R1", "REVIEW", "privacy contact changed"
+    kind, severity, title = "R1", "REVIEW", "privacy contact changed"
     phrase = "privacy contact changed: {terms}"
 
-    def match(self, change: Change) -> list[str]:
-        terms = []
-        for pattern, old, new in ((lx.EMAIL, change.raw_old, change.raw_new), (lx.PHONE, change.old, change.new)):
-            before, after = set(pattern.findall(old)), set(pattern.findall(new))
-            terms += sorted(after - before) + [f"-{v}" for v in sorted(before - after)]
+    def match(self, change: SentenceChange) -> list[str]:
+        terms = change.facet_gained("addresses") + [f"-{v}" for v in change.facet_lost("addresses")]
+        before, after = set(lx.PHONE.findall(change.old)), set(lx.PHONE.findall(change.new))
+        terms += sorted(after - before) + [f"-{v}" for v in sorted(before - after)]
         if terms:
             return terms
+        if change.channel_link_changed:
+            return [f"link now {target}" for target in link_targets(change.raw_new)[:1]] or ["link removed"]
         contact = change.either(lx.CONTACT_CONTEXT) or _CONTACT_SECTION.search(change.section)
         short = len(_WORD.findall(change.new or change.old)) <= 8
         return ["postal address"] if contact and short and _STREET.search(change.new or change.old) else []
 
 
-@register
 class Reworded(Rule):
     """An existing practice reworded: the fallback for a changed sentence no other rule explains."""
 
-    id, severity, title = "R2", "REVIEW", "reworded"
+    kind, severity, title = "R2", "REVIEW", "reworded"
     phrase = "{count} {sentences} reworded"
 
-    def match(self, change: Change) -> list[str]:
+    def match(self, change: SentenceChange) -> list[str]:
         return [change.kind]
 
 
-@register
 class ExplanationAdded(Rule):
     """An added sentence in an FAQ/examples section, or one that opens with "for example"."""
 
-    id, severity, title = "R3", "REVIEW", "explanation or examples added"
-    kinds = frozenset({"added"})
+    kind, severity, title = "R3", "REVIEW", "explanation or examples added"
+    applies_to = frozenset({"added"})
 
-    def match(self, change: Change) -> list[str]:
+    def match(self, change: SentenceChange) -> list[str]:
         if lx.EXPLANATION_SECTIONS.search(change.section):
             return ["explanatory section"]
         return ["example"] if lx.EXPLANATION_OPENERS.match(_NUMBERING.sub("", change.new)) else []
 
 
-@register
 class JurisdictionSection(Rule):
     """An added sentence under a jurisdiction-specific heading (a US state, Brazil, the EEA …)."""
 
-    id, severity, title = "R4", "REVIEW", "new jurisdiction-specific section"
+    kind, severity, title = "R4", "REVIEW", "new jurisdiction-specific section"
     phrase = "new jurisdiction-specific text: {terms}"
-    kinds = frozenset({"added"})
+    applies_to = frozenset({"added"})
 
-    def match(self, change: Change) -> list[str]:
+    def match(self, change: SentenceChange) -> list[str]:
         for heading in reversed(change.unit.section):
             found = lx.JURISDICTIONS.search(heading)
             if found:
@@ -592,29 +646,27 @@ class JurisdictionSection(Rule):
         return []
 
 
-@register
 class SecurityChanged(Rule):
     """Security wording (encryption, safeguards, access controls) added or removed."""
 
-    id, severity, title = "R5", "REVIEW", "security statements changed"
+    kind, severity, title = "R5", "REVIEW", "security statements changed"
     phrase = "security statements changed: {terms}"
 
-    def match(self, change: Change) -> list[str]:
+    def match(self, change: SentenceChange) -> list[str]:
         terms = [f"+{t}" for t in change.gained(lx.SECURITY)] + [f"-{t}" for t in change.lost(lx.SECURITY)]
         if not terms and _SECURITY_SECTION.search(change.section) and change.find(lx.SECURITY, "new"):
             terms = list(change.find(lx.SECURITY, "new"))
         return terms
 
 
-@register
 class Moved(Rule):
     """A sentence moved to another place without changing."""
 
-    id, severity, title = "R6", "REVIEW", "sections moved, not changed"
+    kind, severity, title = "R6", "REVIEW", "sections moved, not changed"
     phrase = "{count} {sentences} moved"
-    kinds = frozenset({"moved"})
+    applies_to = frozenset({"moved"})
 
-    def match(self, change: Change) -> list[str]:
+    def match(self, change: SentenceChange) -> list[str]:
         return ["moved"]
 
 
@@ -625,33 +677,36 @@ def _plain(text: str) -> str:
     return normalize_for_hash(_MARKUP.sub("", html.unescape(text)))
 
 
-@register
 class MarkupOnly(Rule):
-    """Only whitespace, markup (bold, escapes, line breaks) or entities differ, or a line of symbols came or went."""
+    """Only whitespace, markup (bold, escapes, line breaks, heading case), entities or the way an e-mail address
+    or a date is written differ, or a line of symbols came or went."""
 
-    id, severity, title = "N1", "NOISE", "whitespace or markup only"
-    kinds = frozenset({"modified", "added", "removed"})
+    kind, severity, title = "N1", "NOISE", "whitespace or markup only"
+    applies_to = frozenset({"modified", "added", "removed"})
 
-    def match(self, change: Change) -> list[str]:
+    def match(self, change: SentenceChange) -> list[str]:
         if change.kind != "modified":
             return [] if _WORD.search(change.raw_old + change.raw_new) else ["markup"]
-        return ["markup"] if _plain(change.raw_old) == _plain(change.raw_new) else []
+        if _plain(change.raw_old) == _plain(change.raw_new):
+            return ["markup"]
+        return ["markup"] if change.canonical_equal and not change.targets_changed else []
 
 
-@register
 class TypoFix(Rule):
     """Punctuation, capitalisation, or one misspelt long word fixed (negations, modals and numbers kept)."""
 
-    id, severity, title = "N2", "NOISE", "typo, punctuation or capitalisation fix"
-    kinds = frozenset({"modified"})
+    kind, severity, title = "N2", "NOISE", "typo, punctuation or capitalisation fix"
+    applies_to = frozenset({"modified"})
 
-    def match(self, change: Change) -> list[str]:
+    def match(self, change: SentenceChange) -> list[str]:
         if normalize_for_hash(change.old) == normalize_for_hash(change.new):
             return []  # the difference is in links or URLs: N5's business
         old, new = _WORD.findall(change.old.lower()), _WORD.findall(change.new.lower())
         if old == new:
             return ["punctuation or case"]
         changed = change.changed_words
+        if changed and all(w.lower() in ("a", "an") for w in changed) and len(old) == len(new):
+            return ["a/an"]
         if any(len(w) < 5 or not w.isalpha() or w.isupper() for w in changed) or not change.same_signature:
             return []
         return ["typo"] if _edit_distance(" ".join(old), " ".join(new)) <= 2 else []
@@ -683,71 +738,88 @@ def _date_words(words: list[str]) -> bool:
     return all(w.isdigit() or w.lower() in lx.MONTHS or w.lower() in _DATE_FILLERS for w in words)
 
 
-@register
 class DateOnly(Rule):
-    """Only a date changed (the "last updated" / "effective" line, links read as their text)."""
+    """Only the document's own date changed: its "last updated" / "effective" line, or a sentence that only
+    dates the document or points to its previous version came, went or moved."""
 
-    id, severity, title = "N3", "NOISE", "only the date changed"
-    kinds = frozenset({"modified"})
+    kind, severity, title = "N3", "NOISE", "only the date changed"
+    applies_to = frozenset({"modified", "added", "removed", "moved"})
 
-    def match(self, change: Change) -> list[str]:
+    def match(self, change: SentenceChange) -> list[str]:
+        if change.kind != "modified":
+            side = change.before if change.kind == "removed" else change.after
+            return ["version note"] if side.version_note else []
+        if change.before.version_note and change.after.version_note and not _date_words(change.visible_changed_words):
+            return ["version note"]
         if re.search(r"©|copyright", change.new, re.IGNORECASE) or not _date_words(change.visible_changed_words):
             return []
+        if not (change.before.version_note or change.after.version_note):
+            return []  # a date inside a practice ("data collected before 1 May 2024") is no policy date
         date = change.new_dates.primary if change.new_dates else None
         return [f"now {date.iso}" if date else "date"]
 
 
-@register
 class PageChrome(Rule):
     """Copyright-year rollover, or navigation / language-switcher text."""
 
-    id, severity, title = "N4", "NOISE", "navigation, footer or copyright year"
+    kind, severity, title = "N4", "NOISE", "navigation, footer or copyright year"
 
-    def match(self, change: Change) -> list[str]:
+    def match(self, change: SentenceChange) -> list[str]:
         if change.kind == "modified" and re.search(r"©|copyright|all rights reserved", change.new, re.IGNORECASE):
             return ["copyright year"] if all(_YEAR.fullmatch(w) for w in change.changed_words) else []
         words = _WORD.findall((change.new or change.old).lower())
         return ["navigation"] if 0 < len(words) <= 5 and all(w in lx.NAVIGATION for w in words) else []
 
 
-def _url_path(url: str) -> str:
-    return re.sub(r"^(?:https?://)?(?:www\.)?[^/?#]*|[?#].*$|/$", "", url.lower())
+def _url_path(url: str, host: bool = False) -> str:
+    """A URL without scheme, ``www.``, query, fragment and trailing slash (and without its host unless ``host``);
+    any ``mailto:`` or Cloudflare e-mail-protection link is ``mailto`` (addresses are compared apart)."""
+    url = url.lower()
+    if url.startswith("mailto:") or "/cdn-cgi/l/email-protection" in url:
+        return "mailto"
+    pattern = r"^(?:https?://)?(?:www\.)?|[?#].*$|/$" if host else r"^(?:https?://)?(?:www\.)?[^/?#]*|[?#].*$|/$"
+    return re.sub(pattern, "", url)
 
 
-@register
 class UrlOnly(Rule):
-    """Only link targets or URLs changed: tracking parameters, cache-busters, http→https, a new host."""
+    """Only link targets or URLs changed: tracking parameters, cache-busters, http→https, a new host; not the
+    link of a sentence that says how to make a request."""
 
-    id, severity, title = "N5", "NOISE", "URL-only change"
-    kinds = frozenset({"modified"})
+    kind, severity, title = "N5", "NOISE", "URL-only change"
+    applies_to = frozenset({"modified"})
 
-    def match(self, change: Change) -> list[str]:
+    def match(self, change: SentenceChange) -> list[str]:
+        if change.channel_link_changed:
+            return []  # the way to make a request changed: R1 or M7
+        if change.canonical_equal and change.targets_changed:
+            return ["link target"]
         old, new = _visible(change.raw_old), _visible(change.raw_new)
         if old != new:
             old, new = (_URL.sub(lambda m: _url_path(m.group()), t) for t in (old, new))
         return ["link target"] if normalize_for_hash(old) == normalize_for_hash(new) else []
 
 
-@register
 class DynamicContent(Rule):
-    """Only machine tokens changed: session ids, hashes, long timestamps."""
+    """Only machine tokens changed (session ids, hashes, long timestamps), or the sentence lies in a section
+    the page's own contents list but its body lacks or lacked (a page published incomplete)."""
 
-    id, severity, title = "N6", "NOISE", "dynamic content (tokens, timestamps)"
-    kinds = frozenset({"modified"})
+    kind, severity, title = "N6", "NOISE", "dynamic content, a variant or an incomplete page"
+    kinds = CHANGED
 
-    def match(self, change: Change) -> list[str]:
-        words = change.changed_words
+    def match(self, change: SentenceChange) -> list[str]:
+        if change.unit.incomplete:
+            return ["section missing from the page's body, listed in its contents"]
+        words = change.changed_words if change.kind == "modified" else []
         return ["token"] if words and all(_DYNAMIC.fullmatch(w) for w in words) else []
 
 
-@register
 class Renumbered(Rule):
     """Only section numbers, list markers or heading levels changed."""
 
-    id, severity, title = "N7", "NOISE", "renumbered sections or heading levels"
-    kinds = frozenset({"modified"})
+    kind, severity, title = "N7", "NOISE", "renumbered sections or heading levels"
+    applies_to = frozenset({"modified"})
 
-    def match(self, change: Change) -> list[str]:
+    def match(self, change: SentenceChange) -> list[str]:
         strip = lambda text: normalize_for_hash(_NUMBERING.sub("", text))  # noqa: E731
         return ["numbering"] if strip(change.raw_old) == strip(change.raw_new) else []
 
@@ -755,16 +827,22 @@ class Renumbered(Rule):
 # --- classification --------------------------------------------------------------------------------------
 
 _FALLBACK = Reworded()
-_ACTIVE: tuple[Rule, ...] = tuple(cls() for rule_id, cls in RULES.items() if rule_id != _FALLBACK.id)
+_ACTIVE: tuple[Rule, ...] = tuple(cls() for rule_id, cls in RULES.items() if rule_id != _FALLBACK.kind)
+_BY_SEVERITY: dict[Severity, tuple[Rule, ...]] = {
+    severity: tuple(rule for rule in _ACTIVE if rule.severity == severity)
+    for severity in ("NOISE", "MATERIAL", "REVIEW")  # the order a sentence's severity is decided in
+}
 
 
-def classify_change(change: Change) -> tuple[Severity, list[Evidence]]:
-    """The severity of one changed sentence and the evidence for it."""
-    fired = [ev for rule in _ACTIVE if (ev := rule.check(change))]
-    for severity in ("NOISE", "MATERIAL", "REVIEW"):
-        kept = [ev for ev in fired if RULES[ev.rule].severity == severity]
-        if kept:
-            return severity, kept
+def classify_change(change: SentenceChange) -> tuple[Severity, list[Evidence]]:
+    """The severity of one changed sentence and the evidence for it (a cosmetic one: noise rules only)."""
+    if change.cosmetic:
+        fired = [ev for rule in _BY_SEVERITY["NOISE"] if (ev := rule.check(change))]
+        return "NOISE", fired or [Evidence(MarkupOnly.kind, change.unit.old, change.unit.new, ("markup",))]
+    for severity, rules in _BY_SEVERITY.items():
+        fired = [ev for rule in rules if (ev := rule.check(change))]
+        if fired:
+            return severity, fired
     evidence = _FALLBACK.check(change)
     return _FALLBACK.severity, [evidence] if evidence else []
 
@@ -778,15 +856,33 @@ def classify(
     severity: Severity = "NOISE"
     located: list[_Located] = []
     for index, unit in enumerate(diff.units):
-        unit_severity, unit_evidence = classify_change(Change(unit, old_dates, new_dates))
+        unit_severity, unit_evidence = classify_change(SentenceChange(unit, old_dates, new_dates))
         if RANK[unit_severity] > RANK[severity]:
             severity = unit_severity
         located.extend(_Located(ev, unit.section, index) for ev in unit_evidence)
+    older = _older_edition(old_dates, new_dates)
+    if older and severity != "NOISE":
+        severity = "NOISE"
+        located = [_Located(Evidence(DynamicContent.kind, None, None, (older,)), (), -1)] + [
+            item for item in located if item.severity == "NOISE"
+        ]
     evidence = tuple(item.evidence for item in located)
     rules = tuple(rule_id for rule_id in RULES if any(ev.rule == rule_id for ev in evidence))
     changed = sum(unit.kind != "moved" for unit in diff.units)
     notes = _notes(severity, rules, changed, old_dates, new_dates)
+    if older:
+        notes = (f"{older}: an earlier edition or another variant of the page, not alerted", *notes)
     return Classification(severity, rules, evidence, notes, _headline(severity, located, new_dates))
+
+
+def _older_edition(old_dates: PolicyDates | None, new_dates: PolicyDates | None) -> str | None:
+    """``dated X, before Y`` when the new text carries an older date of the same kind than the current one."""
+    old: DetectedDate | None = old_dates.primary if old_dates else None
+    new: DetectedDate | None = new_dates.primary if new_dates else None
+    if not (old and new) or old.kind != new.kind or old.ambiguous or new.ambiguous:
+        return None
+    length = min(len(old.iso), len(new.iso))
+    return f"dated {new.iso}, before {old.iso}" if new.iso[:length] < old.iso[:length] else None
 
 
 def _notes(
@@ -800,7 +896,7 @@ def _notes(
     notes = [f"large change: {changed} sentences changed"] if changed >= LARGE_CHANGE else []
     new_date = new_dates.primary if new_dates else None
     old_date = old_dates.primary if old_dates else None
-    if rules == (DateOnly.id,):
+    if rules == (DateOnly.kind,):
         notes.append(f"only the date changed (now {new_date.iso})" if new_date else "only the date changed")
     elif severity != "NOISE" and old_date and new_date and old_date.iso == new_date.iso:
         notes.append("changed without updating its date")
@@ -823,11 +919,11 @@ class _Located:
 def _headline(severity: Severity, located: list[_Located], new_dates: PolicyDates | None) -> str:
     """One short line: the lead reason, where it is, and how many other notable sentences changed."""
     top = [item for item in located if item.severity == severity]
-    if severity == "REVIEW" and any(item.evidence.rule != _FALLBACK.id for item in top):
-        top = [item for item in top if item.evidence.rule != _FALLBACK.id]  # a reason beats "reworded"
+    if severity == "REVIEW" and any(item.evidence.rule != _FALLBACK.kind for item in top):
+        top = [item for item in top if item.evidence.rule != _FALLBACK.kind]  # a reason beats "reworded"
     lead = top[0]
     same = [item for item in top if item.evidence.rule == lead.evidence.rule]
-    if lead.evidence.rule == DateOnly.id and len(same) == len(located):
+    if lead.evidence.rule == DateOnly.kind and len(same) == len(located):
         date = new_dates.primary if new_dates else None
         return f"only the date changed (now {date.iso})" if date else "only the date changed"
     phrase = RULES[lead.evidence.rule].describe(lead.evidence, len({item.unit for item in same}))

@@ -10,7 +10,9 @@ The steps, each linear in the page size:
    copies of link-heavy blocks that repeat on the page (desktop and mobile menus);
 4. pick the main content: ``<main>``/``<article>`` when one holds most of the text, else the
    element a descent from ``<body>`` ends on while one child holds nearly all the text;
-5. keep the policy's title and date lines found outside that region (a header band).
+5. drop what leaks into it: call-to-action lines made only of a link or button ("Download the app",
+   "Join now") and a row of short links at its very start or end ("Sources | History");
+6. keep the policy's title and date lines found outside that region (a header band).
 """
 
 from __future__ import annotations
@@ -58,6 +60,20 @@ _REPEAT_LINK_SHARE = 0.5  # only blocks with at least this share of link text co
 _MAIN_SHARE = 0.5  # a <main>/<article> holding this share of the text is the content
 _DESCENT_SHARE = 0.9  # descend into a child holding this share of its parent's plain text
 _LINE_MAX_CHARS = 200  # title or date lines rescued from outside the content are this short
+_CTA_MAX_WORDS = 5
+_ROW_LINK_MAX_WORDS = 3
+_CALL_TO_ACTION = re.compile(  # a whole line: a marketing invitation, not a policy's own link
+    r"(?:(?:download|get|install|open|try)(?: the| our)?(?: free)?(?: [\w-]+)? (?:app|apps|application)"
+    r"|join(?: [\w-]+)? (?:now|today|free|for free|us)|join|(?:sign ?up|sign ?in|log ?in|register|subscribe)"
+    r"(?: now| today| for free| free)?|get started|start (?:now|for free|today)|try (?:it )?(?:for )?free"
+    r"|create (?:an |your )?(?:free )?account|back to top|(?:jetzt )?(?:kostenlos )?(?:registrieren|anmelden"
+    r"|einloggen|mitglied werden|herunterladen)|jetzt [\w-]+|app (?:herunterladen|laden|holen)"
+    r"|télécharger l'app(?:lication)?|rejoignez-nous|s'inscrire|inscrivez-vous|se connecter"
+    r"|essayez(?: gratuitement)?)[.!]?",
+    re.IGNORECASE,
+)
+_SEPARATORS = re.compile(r"[\s|·•/,–—-]*")
+_BUTTON_CLASS = re.compile(r"\b(?:btn|button|cta)\b|-(?:btn|button|cta)\b|\b(?:btn|button|cta)[-_]", re.IGNORECASE)
 
 
 def _text(el: etree._Element) -> str:
@@ -274,6 +290,60 @@ def _rescued_lines(
     return before, after
 
 
+def _is_control(el: etree._Element) -> bool:
+    """A link, or an element styled or marked up as a button."""
+    return el.tag == "a" or el.get("role") == "button" or bool(_BUTTON_CLASS.search(el.get("class", "")))
+
+
+def _outside_controls(el: etree._Element) -> str:
+    """The element's text that is not inside a link or button."""
+    parts = [] if _is_control(el) else [el.text or ""]
+    for child in el:
+        if _is_element(child) and not _is_control(child):
+            parts.append(_outside_controls(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _is_own_line(el: etree._Element, stats: _Stats) -> bool:
+    """A block holding no other block, or a link or button standing between blocks: one line of text."""
+    if el in stats.nested or el not in stats.text or not stats.text[el]:
+        return False
+    if el.tag in _BLOCKS or el.tag in _HEADINGS:
+        return True
+    parent = el.getparent()
+    return _is_control(el) and parent is not None and parent in stats.nested
+
+
+def _is_call_to_action(el: etree._Element) -> bool:
+    """A short line that is nothing but a link or button inviting an action (``Download the app``)."""
+    if el.tag in _HEADINGS:
+        return False
+    words = _text(el).split()
+    if not 0 < len(words) <= _CTA_MAX_WORDS or _outside_controls(el).strip():
+        return False
+    has_control = _is_control(el) or any(_is_control(d) for d in el.iterdescendants() if _is_element(d))
+    return has_control and bool(_CALL_TO_ACTION.fullmatch(" ".join(words)))
+
+
+def _is_link_row(el: etree._Element) -> bool:
+    """One line of two or more short links and separators only (``Sources | History``)."""
+    if el.tag not in _BLOCKS or el.tag == "li":
+        return False
+    links = list(el.iter("a"))
+    if len(links) < 2 or any(len(_text(a).split()) > _ROW_LINK_MAX_WORDS for a in links):
+        return False
+    return _SEPARATORS.fullmatch(_outside_controls(el)) is not None
+
+
+def _drop_leaks(content: etree._Element, stats: _Stats) -> None:
+    """Drop call-to-action lines anywhere in the content, and a link row that opens or closes it."""
+    lines = [el for el in content.iter() if _is_own_line(el, stats)]
+    doomed = [el for el in lines if _is_call_to_action(el)]
+    edges = [el for el in (lines[:1] + lines[-1:]) if el not in doomed]
+    stats.drop(doomed + [el for el in edges if _is_link_row(el)])
+
+
 def main_content(root: etree._Element, base_url: str | None = None) -> list[etree._Element]:
     """Strip the chrome of a whole page and return the elements holding its content, in order."""
     strip_chrome(root)
@@ -284,6 +354,7 @@ def main_content(root: etree._Element, base_url: str | None = None) -> list[etre
     _drop_menus(body, stats)
     _drop_repeats(body, stats)
     content = _content_root(body, stats)
+    _drop_leaks(content, stats)
     if content is body:
         return [body]
     before, after = _rescued_lines(body, content, stats)

@@ -1,16 +1,19 @@
 """Find a policy's own "last updated" and "effective" dates in its extracted text.
 
-Dates are looked for right after label cues (``Last updated:``, ``Stand:``, ``生效日期`` …),
-line by line, and parsed by dateparser on the short candidate string only. A date never
-gets a day it does not show: ``Juni 2021`` is ``2021-06`` with month precision.
+Dates are looked for right after label cues (``Last updated:``, ``Stand:``, ``生效日期`` …), or a
+few words later in the same sentence (``Effective: the earlier of 2023-05-01 or …``), line by line,
+and parsed by dateparser on the short candidate string only. A date never gets a day it does not
+show: ``Juni 2021`` is ``2021-06`` with month precision. An all-numeric date such as ``3/11/2025``
+is read in the page locale's order; when the locale does not decide, the other numeric dates on the
+page and the fetch time do ("last updated" is never after the fetch), else it stays ``ambiguous``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
-from datetime import datetime
+from dataclasses import asdict, dataclass, replace
+from datetime import date, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -23,6 +26,7 @@ Precision = Literal["day", "month", "year"]
 _DEFAULT_LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt", "zh")
 _TOP_LINES = 15  # a bare date line counts as the policy date only this close to the top
 _MIN_YEAR = 1990
+_MAX_SKIPPED_WORDS = 6  # words allowed between a label and its date ("the earlier of")
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,7 @@ _CUES: list[tuple[str, Kind, bool, str]] = [
     ("fr", "updated", True, r"derni[eè]re\s+(?:mise\s+[aà]\s+jour|r[ée]vision|modification)(?:\s+le)?"),
     ("fr", "updated", False, r"mis[e]?\s+[aà]\s+jour(?:\s+le)?|version\s+du"),
     ("fr", "effective", True, r"(?:date\s+d['’]\s*)?entr[ée]e\s+en\s+vigueur(?:\s+le)?"),
-    ("fr", "effective", False, r"en\s+vigueur\s+(?:depuis\s+le|[aà]\s+(?:compter|partir)\s+du|le|du)"),
+    ("fr", "effective", False, r"en\s+vigueur(?:\s+(?:depuis\s+le|[aà]\s+(?:compter|partir)\s+du|le|du))?"),
     ("es", "updated", True, r"[úu]ltima\s+(?:actualizaci[óo]n|modificaci[óo]n|revisi[óo]n)"),
     ("es", "updated", True, r"fecha\s+de\s+(?:actualizaci[óo]n|revisi[óo]n)"),
     ("es", "updated", False, r"actualizad[oa]\s+(?:el|en)"),
@@ -146,6 +150,7 @@ _SEPARATORS = re.compile(r"[\s,/\-.]*")
 _NUMERIC = re.compile(r"(\d{1,2})([./-])(\d{1,2})\2(\d{4})")
 _YEAR = re.compile(r"[12]\d\d\d")  # a literal first character keeps the scan fast
 _SENTENCE_END = re.compile(r"[.;!?。]\s")
+_SKIPPABLE = re.compile(r"[\s:：,\-–—\"'“”„«»()]*[^\W\d_][\w'’-]*", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -301,12 +306,11 @@ def detect_dates(
             lang, kind, strong, _ = _CUES[int(m.lastgroup[1:])]
             if kind in found or not _accepts(line[: m.start()], strong):
                 continue
-            cand = _candidate(line[m.end() :])
-            parsed = cand and _parse_in(cand, lang, language)
-            if parsed:
-                iso, precision, ambiguous = parsed
-                upcoming = _is_upcoming(kind, iso, fetched_at)
-                found[kind] = DetectedDate(kind, cand.raw, iso, precision, ambiguous, upcoming)
+            dated = _date_after(line[m.end() :], kind, lang, language)
+            if dated:
+                if dated.ambiguous:
+                    dated = _disambiguated(dated, text, fetched_at)
+                found[kind] = replace(dated, upcoming=_is_upcoming(kind, dated.iso, fetched_at))
         if len(found) == 2:
             break
     if not found:
@@ -315,6 +319,48 @@ def detect_dates(
         if bare is not None:
             found["updated"] = bare
     return PolicyDates(updated=found.get("updated"), effective=found.get("effective"))
+
+
+def _date_after(rest: str, kind: Kind, cue_language: str, language: str | None) -> DetectedDate | None:
+    """The date right after a cue, else one at most a few words later in its sentence (then it must show
+    at least a month and a year: a bare year after words is no policy date)."""
+    pos = 0
+    for skipped in range(_MAX_SKIPPED_WORDS + 1):
+        cand = _candidate(rest[pos:])
+        parsed = cand and (skipped == 0 or len(cand.tokens) > 1) and _parse_in(cand, cue_language, language)
+        if parsed:
+            iso, precision, ambiguous = parsed
+            return DetectedDate(kind, cand.raw, iso, precision, ambiguous)
+        word = _SKIPPABLE.match(rest, pos)
+        if not word or _SENTENCE_END.search(rest[pos : word.end() + 1]) or "|" in rest[pos : word.end()]:
+            return None
+        pos = word.end()
+    return None
+
+
+_ANY_NUMERIC = re.compile(r"(?<![\d./-])(\d{1,2})([./-])(\d{1,2})\2(\d{4})(?![\d./-])")
+
+
+def _disambiguated(dated: DetectedDate, text: str, fetched_at: datetime | None) -> DetectedDate:
+    """An ambiguous day/month date read in the order the page's other numeric dates show (a part above
+    12), else the one reading that is not after the fetch for a "last updated" date; else unchanged."""
+    m = _NUMERIC.fullmatch(dated.raw.replace(" ", ""))
+    if not m:
+        return dated
+    first, second, year = int(m.group(1)), int(m.group(3)), int(m.group(4))
+    orders = set()
+    for other in _ANY_NUMERIC.finditer(text):
+        a, b = int(other.group(1)), int(other.group(3))
+        if a > 12 >= b:
+            orders.add("DMY")
+        elif b > 12 >= a:
+            orders.add("MDY")
+    readings = {"DMY": date(year, second, first), "MDY": date(year, first, second)}
+    if len(orders) != 1 and dated.kind == "updated" and fetched_at is not None:
+        orders = {order for order, day in readings.items() if day <= fetched_at.date()}
+    if len(orders) != 1:
+        return dated
+    return replace(dated, iso=readings[orders.pop()].isoformat(), ambiguous=False)
 
 
 def _lines_with_a_year(text: str) -> Iterator[str]:

@@ -1,4 +1,4 @@
-"""Page bytes to readable policy text: decode, parse, apply selectors or strip chrome, render."""
+"""Page bytes to readable policy text: decode, parse, apply selectors or strip chrome, write as text."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from lxml import etree
 from w3lib.encoding import html_to_unicode
 
 from monitor.text import chrome, selectors
-from monitor.text.html_text import collapse, render
+from monitor.text.html_text import collapse, html_to_text
 from monitor.text.pdf import is_pdf, pdf_text
 from monitor.text.selectors import RangeSpec, SelectorSpec
 from monitor.text.urls import canonical_url, decode_cf_email
@@ -107,7 +107,7 @@ def extract_document(
     _reveal_cf_emails(root)
     selectors.remove(root, remove)
     nodes = selectors.select_nodes(root, select) if select else chrome.main_content(root, base)
-    return ExtractedPage(render(nodes, partial(canonical_url, base_url=base)), declared)
+    return ExtractedPage(html_to_text(nodes, partial(canonical_url, base_url=base)), declared)
 
 
 def extract_text(

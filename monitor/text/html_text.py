@@ -1,4 +1,4 @@
-"""Render lxml HTML trees as readable, stable line-oriented text.
+"""lxml HTML trees as readable, stable line-oriented text.
 
 One block (paragraph, heading, list item, table row) per line, headings prefixed
 with ``#`` by level, list items with ``- ``, table cells joined by `` | ``,
@@ -169,7 +169,7 @@ def _close(el: etree._Element, tag: str | None, writer: _Writer, links: list[_Op
                 writer.parts[start:] = [f"{lead}[{label}]({url}){trail}"]
 
 
-def render(roots: Iterable[etree._Element], resolve: UrlResolver | None = None) -> str:
+def html_to_text(roots: Iterable[etree._Element], resolve: UrlResolver | None = None) -> str:
     """Render the given elements (each with its subtree, never its tail) as text lines."""
     writer = _Writer()
     for root in roots:
