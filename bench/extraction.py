@@ -94,9 +94,7 @@ def run_vendor(directory: Path) -> VendorResult:
         page = extract_document(body, content_type="text/html", base_url=url)
         result.ms.append((time.perf_counter() - start) * 1000)
         result.f1.append((f1(page.text, reference), version["file"]))
-        declared = extract_text(
-            body, base_url=url, select=declaration.get("select"), remove=declaration.get("remove")
-        )
+        declared = extract_text(body, base_url=url, select=declaration.get("select"), remove=declaration.get("remove"))
         if declared:
             result.declared_f1.append((f1(declared, reference), version["file"]))
         else:  # OTA's declaration history does not hold the selector used for this snapshot
@@ -127,10 +125,7 @@ def _summary(values: list[tuple[float, str]]) -> tuple[float, float]:
 def report(results: list[VendorResult], worst: int) -> bool:
     ok = True
     all_ms: list[float] = []
-    print(
-        f"{'vendor':8} {'n':>3} {'F1 min':>7} {'median':>7} {'decl n':>6} {'min':>7} {'median':>7} "
-        f"{'dates':>8}"
-    )
+    print(f"{'vendor':8} {'n':>3} {'F1 min':>7} {'median':>7} {'decl n':>6} {'min':>7} {'median':>7} {'dates':>8}")
     for r in results:
         if not r.versions:
             continue

@@ -132,12 +132,18 @@ def report(scored: list[Scored]) -> None:
         "material_precision": right / len(called) if called else 1.0,
         "noise_alerted_share": len(alerted) / len(noise) if noise else 0.0,
     }
-    print(f"MATERIAL recall {found}/{len(material)} = {figures['material_recall']:.3f}"
-          f" (target >= {TARGETS['material_recall']})")
-    print(f"MATERIAL precision {right}/{len(called)} = {figures['material_precision']:.3f}"
-          f" (target >= {TARGETS['material_precision']})")
-    print(f"NOISE pairs reaching a person: {len(alerted)}/{len(noise)} = {figures['noise_alerted_share']:.3f}"
-          f" (target <= {TARGETS['noise_alerted_share']}; flip-flops apart)")
+    print(
+        f"MATERIAL recall {found}/{len(material)} = {figures['material_recall']:.3f}"
+        f" (target >= {TARGETS['material_recall']})"
+    )
+    print(
+        f"MATERIAL precision {right}/{len(called)} = {figures['material_precision']:.3f}"
+        f" (target >= {TARGETS['material_precision']})"
+    )
+    print(
+        f"NOISE pairs reaching a person: {len(alerted)}/{len(noise)} = {figures['noise_alerted_share']:.3f}"
+        f" (target <= {TARGETS['noise_alerted_share']}; flip-flops apart)"
+    )
     print(f"flip-flop pairs alerted: {flip_alerted}/{len(flipflops)} (target 0)")
     met = (figures["material_recall"] >= TARGETS["material_recall"]
            and figures["material_precision"] >= TARGETS["material_precision"]
@@ -148,8 +154,10 @@ def report(scored: list[Scored]) -> None:
              and s.outcome in ("NOISE", "flip-flop", "unchanged"))]  # fmt: skip
     print(f"misclassified: {len(wrong)}")
     for s in wrong:
-        print(f"  {s.label.vendor:<7} {s.label.file[:20]} {s.label.label:<8} -> {s.outcome:<9}"
-              f" ours {','.join(s.rules) or '-'}  label {','.join(s.label.rules)}")
+        print(
+            f"  {s.label.vendor:<7} {s.label.file[:20]} {s.label.label:<8} -> {s.outcome:<9}"
+            f" ours {','.join(s.rules) or '-'}  label {','.join(s.label.rules)}"
+        )
         print(f"      {s.summary[:110]}")
         print(f"      label: {s.label.what[:110]}")
 
@@ -188,8 +196,10 @@ def main() -> int:
         scored += score_vendor(vendor, labels)
     if args.verbose:
         for s in scored:
-            print(f"{s.label.vendor:<7} {s.label.file[:20]} {s.label.label:<8} {s.outcome:<11}"
-                  f" {','.join(s.rules)[:50]:<50} {s.summary[:60]}")
+            print(
+                f"{s.label.vendor:<7} {s.label.file[:20]} {s.label.label:<8} {s.outcome:<11}"
+                f" {','.join(s.rules)[:50]:<50} {s.summary[:60]}"
+            )
     report(scored)
     return 0
 

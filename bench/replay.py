@@ -97,8 +97,10 @@ def evaluate(vendor: Path, verbose: bool) -> Report:
     for step, line in zip(plan, lines, strict=True):
         if verbose:
             rules = ",".join(line.rules)
-            print(f"  {step.role:<9} {line.file[:20]} {line.decision:<13} {line.severity or '-':<8} {rules[:40]:<40}"
-                  f" {line.summary[:70]}")
+            print(
+                f"  {step.role:<9} {line.file[:20]} {line.decision:<13} {line.severity or '-':<8} {rules[:40]:<40}"
+                f" {line.summary[:70]}"
+            )
         is_new = line.decision in NEW
         report.found += is_new
         if is_new and line.decision != "first_version" and line.severity in ALERTS:
@@ -127,15 +129,19 @@ def main() -> int:
     if not CORPUS.is_dir():
         print(f"corpus not found at {CORPUS}: nothing to measure")
         return 0
-    print(f"{'vendor':<8} {'files':>5} {'alerts':>6} {'noise alerts':>12} {'versions':>8} {'expected':>8}"
-          f" {'misses':>6} {'s':>6}")
+    print(
+        f"{'vendor':<8} {'files':>5} {'alerts':>6} {'noise alerts':>12} {'versions':>8} {'expected':>8}"
+        f" {'misses':>6} {'s':>6}"
+    )
     for vendor in sorted(p for p in CORPUS.iterdir() if (p / "manifest.json").exists()):
         if args.verbose:
             print(vendor.name)
         report = evaluate(vendor, args.verbose)
         files = len(steps(vendor))
-        print(f"{report.vendor:<8} {files:>5} {len(report.alerts):>6} {len(report.noise_alerts):>12}"
-              f" {report.found:>8} {report.expected:>8} {len(report.misses):>6} {report.seconds:>6.1f}")
+        print(
+            f"{report.vendor:<8} {files:>5} {len(report.alerts):>6} {len(report.noise_alerts):>12}"
+            f" {report.found:>8} {report.expected:>8} {len(report.misses):>6} {report.seconds:>6.1f}"
+        )
         for line in report.alerts:
             print(f"    alert  {line.file[:20]} {line.severity:<8} {line.summary[:90]}")
         for blocked in report.blocked:

@@ -33,8 +33,10 @@ _NOT_PURPOSE_AFTER = re.compile(
     r"(?:(?:in order|also|better|further|help(?: us)?)\s+)?$",
     re.IGNORECASE,
 )
-_VISIBILITY = lx.cue(r"see|seen|sees|visible|view\w*|display\w*|shown|shows?|appear\w*|publicly|made public"
-                     r"|is public|sichtbar|visibles?")
+_VISIBILITY = lx.cue(
+    r"see|seen|sees|visible|view\w*|display\w*|shown|shows?|appear\w*|publicly|made public"
+    r"|is public|sichtbar|visibles?"
+)
 _ROLE_NAME = re.compile(
     r"(?i:representative|controller|verantwortliche\w*|vertreter\w*|représentant\w*|responsable du traitement)"
     r"(?:\s*:|\s+(?:is|ist|est)\b:?)\s*((?:(?:[A-Z][\w&'.-]*|of|&)\s?){1,5})",

@@ -261,9 +261,7 @@ def _content_root(body: etree._Element, stats: _Stats) -> etree._Element:
 def _is_line(el: etree._Element, stats: _Stats) -> bool:
     """A block of one short line of text (a title, a date line)."""
     return (
-        (el.tag in _BLOCKS or el.tag in _HEADINGS)
-        and el not in stats.nested
-        and 0 < stats.text[el] <= _LINE_MAX_CHARS
+        (el.tag in _BLOCKS or el.tag in _HEADINGS) and el not in stats.nested and 0 < stats.text[el] <= _LINE_MAX_CHARS
     )
 
 

@@ -119,14 +119,10 @@ _CUES: list[tuple[str, Kind, bool, str]] = [
 
 
 def _cue_alternatives(cjk: bool) -> str:
-    return "|".join(
-        f"(?P<c{i}>{pattern})" for i, (lang, _, _, pattern) in enumerate(_CUES) if (lang == "zh") == cjk
-    )
+    return "|".join(f"(?P<c{i}>{pattern})" for i, (lang, _, _, pattern) in enumerate(_CUES) if (lang == "zh") == cjk)
 
 
-_CUE_RE = re.compile(
-    rf"(?<!\w)(?:{_cue_alternatives(cjk=False)})(?!\w)|{_cue_alternatives(cjk=True)}", re.IGNORECASE
-)
+_CUE_RE = re.compile(rf"(?<!\w)(?:{_cue_alternatives(cjk=False)})(?!\w)|{_cue_alternatives(cjk=True)}", re.IGNORECASE)
 _DOCUMENT_WORDS = re.compile(
     r"polic|notice|statement|terms|agreement|document|version|privacy|datenschutz|erklärung|politique"
     r"|pol[ií]tica|informativa|beleid|verklaring|declara[çc][ãa]o|termos|条款|政策|协议|声明",
@@ -291,9 +287,7 @@ def _is_upcoming(kind: Kind, iso: str, fetched_at: datetime | None) -> bool:
     return iso > fetched_at.strftime("%Y-%m-%d")[: len(iso)]
 
 
-def detect_dates(
-    text: str, *, language: str | None = None, fetched_at: datetime | None = None
-) -> PolicyDates:
+def detect_dates(text: str, *, language: str | None = None, fetched_at: datetime | None = None) -> PolicyDates:
     """Find the policy's updated and effective dates (first labelled one of each kind).
 
     ``language`` is the page's language tag (``en-US`` makes ``3/11/2025`` month-first);

@@ -114,9 +114,7 @@ def _walk(root: etree._Element, writer: _Writer, resolve: UrlResolver | None) ->
         stack.extend((child, False) for child in reversed(el))
 
 
-def _open(
-    el: etree._Element, tag: str, writer: _Writer, links: list[_OpenLink], resolve: UrlResolver | None
-) -> None:
+def _open(el: etree._Element, tag: str, writer: _Writer, links: list[_OpenLink], resolve: UrlResolver | None) -> None:
     if tag in CELL_TAGS:
         writer.start_cell()
     elif tag == "tr" and not writer.cell_depth:

@@ -14,14 +14,10 @@ _STOPWORDS: dict[str, frozenset[str]] = {
         " werden oder auch bei ihre ihrer diese",
         "fr": "le la les et des est pas du une que qui dans pour sur au aux ces nous vous votre vos"
         " ou par sont être avec",
-        "es": "el la los las y de que en un una por con para es su sus se del al como nos usted o"
-        " no sobre sus",
-        "it": "il lo la gli le e di che un una per con del della dei delle sono non nel alla ai"
-        " come suoi vostri dati",
-        "nl": "de het een en van in is dat op te zijn met voor niet aan er ook uw wij worden door"
-        " als bij deze",
-        "pt": "o a os as e de que em um uma para com não por do da dos das se seus suas ao você"
-        " nós são pelo pela",
+        "es": "el la los las y de que en un una por con para es su sus se del al como nos usted o no sobre sus",
+        "it": "il lo la gli le e di che un una per con del della dei delle sono non nel alla ai come suoi vostri dati",
+        "nl": "de het een en van in is dat op te zijn met voor niet aan er ook uw wij worden door als bij deze",
+        "pt": "o a os as e de que em um uma para com não por do da dos das se seus suas ao você nós são pelo pela",
     }.items()
 }
 _WORD = re.compile(r"[^\W\d_]+")
