@@ -1,34 +1,15 @@
-"""Fetches: raw bodies (blobs), snapshots and the crawl runs that made them."""
+"""Fetches: snapshots and the crawl runs that made them (their raw bodies: `storage.blobs`)."""
 
 from __future__ import annotations
 
-import hashlib
-import zlib
 from collections.abc import Sequence
 from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from storage.models import Blob, CrawlRun, Snapshot, utcnow
+from storage.models import CrawlRun, Snapshot, utcnow
 
 UNFINISHED_RUNS = ("running", "interrupted")
-
-
-def store_blob(session: Session, body: bytes) -> str:
-    """Store a raw body once (zlib-compressed) and return its SHA-256."""
-    digest = hashlib.sha256(body).hexdigest()
-    if session.get(Blob, digest) is None:
-        session.add(Blob(sha256=digest, size=len(body), data=zlib.compress(body, 6)))
-        session.flush()
-    return digest
-
-
-def load_blob(session: Session, digest: str) -> bytes:
-    """The raw body stored under `digest`."""
-    blob = session.get(Blob, digest)
-    if blob is None:
-        raise KeyError(digest)
-    return zlib.decompress(blob.data)
 
 
 def add_snapshot(session: Session, snapshot: Snapshot) -> Snapshot:
@@ -57,6 +38,12 @@ def latest_snapshot_with_body(session: Session, document_id: int, decisions: Seq
 def first_snapshot_of(session: Session, version_id: int) -> Snapshot | None:
     """The first snapshot that gave a version."""
     query = select(Snapshot).where(Snapshot.version_id == version_id).order_by(col(Snapshot.id)).limit(1)
+    return session.exec(query).first()
+
+
+def source_body(session: Session, version_id: int) -> str | None:
+    """The SHA-256 of the body that first gave a version (its source), if stored."""
+    query = select(Snapshot.body_sha256).where(Snapshot.version_id == version_id).order_by(col(Snapshot.id)).limit(1)
     return session.exec(query).first()
 
 

@@ -71,11 +71,16 @@ class Document(SQLModel, table=True):
 
 
 class Blob(SQLModel, table=True):
-    """A raw response body, zlib-compressed and stored once per SHA-256 of the uncompressed bytes."""
+    """A raw response body, stored once per SHA-256 of the uncompressed bytes (see `storage.blobs`).
+
+    `compression` is `zstd`, `zlib` (older rows) or `zstd-delta`: compressed against the whole blob
+    `base_sha256`, which `storage.retention` never removes while a delta needs it.
+    """
 
     sha256: str = Field(primary_key=True, max_length=64)
     size: int
-    compression: str = Field(default="zlib", max_length=16)
+    compression: str = Field(default="zstd", max_length=16)
+    base_sha256: str | None = Field(default=None, max_length=64)
     data: bytes = Field(sa_type=LargeBinary)
 
 
@@ -92,7 +97,11 @@ class CrawlRun(SQLModel, table=True):
 
 
 class Version(SQLModel, table=True):
-    """A distinct extracted text of a document, with when it was first and last seen."""
+    """A distinct extracted text of a document, with when it was first seen.
+
+    When it was last seen is that of its newest snapshot (`storage.versions.last_seen`): an
+    unchanged fetch writes its snapshot and nothing else.
+    """
 
     __table_args__ = (UniqueConstraint("document_id", "seq"),)
 
@@ -108,7 +117,6 @@ class Version(SQLModel, table=True):
     dates: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     policy_date: str | None = Field(default=None, max_length=10)
     first_seen: datetime = Field(sa_type=UTCDateTime)
-    last_seen: datetime = Field(sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     kind: str = Field(default="content", max_length=16)  # content | technical
     reverts_to_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("version.id"), nullable=True))

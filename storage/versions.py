@@ -9,7 +9,7 @@ from sqlalchemy import func
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
-from storage.models import Change, Document, Version
+from storage.models import Change, Document, Snapshot, Version
 
 _WITHOUT_TEXT = defer(Version.text)  # type: ignore[arg-type]
 
@@ -45,6 +45,18 @@ def list_versions(session: Session, document_id: int, *, with_text: bool = True)
     """All versions of a document, oldest first (without `with_text`, texts load only when read)."""
     query = select(Version).where(Version.document_id == document_id).order_by(col(Version.seq))
     return list(session.exec(query if with_text else query.options(_WITHOUT_TEXT)))
+
+
+def last_seen(session: Session, versions: Sequence[Version]) -> dict[int, datetime]:
+    """When each version was last seen, by id: its newest snapshot, else when it was first seen."""
+    ids = [v.id for v in versions if v.id is not None]
+    query = (
+        select(Snapshot.version_id, func.max(Snapshot.fetched_at))
+        .where(col(Snapshot.version_id).in_(ids))
+        .group_by(col(Snapshot.version_id))
+    )
+    newest = {version_id: seen for version_id, seen in session.exec(query)}
+    return {v.id: max(newest.get(v.id, v.first_seen), v.first_seen) for v in versions if v.id is not None}
 
 
 def version_by_seq(session: Session, document_id: int, seq: int) -> Version | None:

@@ -23,6 +23,7 @@ from monitor.judge.inaccessible import CHECKS, Page, first_failure
 from storage.db import open_database, session_scope
 from storage.documents import sync_documents
 from storage.models import Change, Document, Incident, Outbox, Snapshot, Version
+from storage.versions import last_seen
 
 T0 = datetime(2025, 3, 1, tzinfo=UTC)
 DOC = DocumentConfig(type="privacy_policy", url="https://acme.test/privacy", language="en")
@@ -114,7 +115,8 @@ def test_first_unchanged_and_new_version(fetch: Fetcher) -> None:
     (change,) = fetch.rows(Change)
     assert change.kind == "new_version" and change.diff["units"]
     versions = fetch.rows(Version)
-    assert versions[0].last_seen == T0 + timedelta(hours=2)
+    with Session(fetch.engine) as session:
+        assert last_seen(session, versions)[versions[0].id] == T0 + timedelta(hours=2)
 
 
 def test_flip_flop_is_not_alerted_until_it_holds(fetch: Fetcher) -> None:

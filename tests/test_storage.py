@@ -14,7 +14,7 @@ from sqlmodel import Session, SQLModel, select
 
 from storage.db import open_database, session_scope
 from storage.documents import sync_documents, vendor_documents
-from storage.fetches import load_blob, store_blob
+from storage.blobs import load_blob, store_blob
 from storage.models import Blob, Document, Version
 from storage.versions import current_version, list_versions, version_at, version_by_seq
 from tests.support.dbs import postgres_database
@@ -51,7 +51,6 @@ def add_version(session: Session, document_id: int, seq: int, text: str, first_s
         text_hash=f"{seq:064d}",
         size=len(text),
         first_seen=first_seen,
-        last_seen=first_seen,
     )
     session.add(version)
     session.flush()

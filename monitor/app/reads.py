@@ -23,6 +23,7 @@ from storage.outbox import latest_alerts
 from storage.versions import (
     changes_by_version,
     current_version,
+    last_seen,
     list_versions,
     version_at,
     version_by_seq,
@@ -206,13 +207,14 @@ def history(app: App, vendor_id: str, doc_type: str | None = None) -> list[Docum
             verdicts = labels_of(session, document.id)
             versions = list_versions(session, document.id, with_text=False)
             seqs = {v.id: v.seq for v in versions}
+            seen = last_seen(session, versions)
             out.append(
                 DocumentHistory(
                     document.vendor_id,
                     document.type,
                     document.url,
                     tuple(
-                        _version_summary(v, changes.get(v.id or -1), verdicts.get(v.id or -1), document, seqs)
+                        _version_summary(v, seen, changes.get(v.id or -1), verdicts.get(v.id or -1), document, seqs)
                         for v in versions
                     ),
                 )
@@ -228,16 +230,16 @@ def version_text(
         document = find_document(app, session, vendor_id, doc_type)
         assert document.id is not None
         if seq is not None:
-            return _text(document, _version(session, document, seq))
+            return _text(session, document, _version(session, document, seq))
         if at is not None:
             found = version_at(session, document.id, at)
             if found is None:
                 raise NotFound(f"{vendor_id} {document.type} had no version yet at {at:%Y-%m-%d %H:%M} UTC")
-            return _text(document, found)
+            return _text(session, document, found)
         latest = current_version(session, document.id)
         if latest is None:
             raise NotFound(f"{vendor_id} {document.type} has no version yet")
-        return _text(document, latest)
+        return _text(session, document, latest)
 
 
 def version_pair(
@@ -252,9 +254,9 @@ def version_pair(
             if latest is None:
                 raise NotFound(f"{vendor_id} {document.type} has no version yet")
             b = latest.seq
-        new = _text(document, _version(session, document, b))
+        new = _text(session, document, _version(session, document, b))
         old_seq = a if a is not None else new.seq - 1
-        old = _text(document, _version(session, document, old_seq)) if old_seq >= 1 else None
+        old = _text(session, document, _version(session, document, old_seq)) if old_seq >= 1 else None
     return VersionPair(old, new)
 
 
@@ -358,13 +360,14 @@ def _version(session: Session, document: Document, seq: int) -> Version:
     return version
 
 
-def _text(document: Document, version: Version) -> VersionText:
+def _text(session: Session, document: Document, version: Version) -> VersionText:
+    assert version.id is not None
     return VersionText(
         document.vendor_id,
         document.type,
         version.seq,
         version.first_seen,
-        version.last_seen,
+        last_seen(session, [version])[version.id],
         version.policy_date,
         version.text,
     )
@@ -386,12 +389,17 @@ def _change_summary(change: Change, document: Document, seqs: dict[int | None, i
 
 
 def _version_summary(
-    version: Version, change: Change | None, label: Label | None, document: Document, seqs: dict[int | None, int]
+    version: Version,
+    seen: dict[int, datetime],
+    change: Change | None,
+    label: Label | None,
+    document: Document,
+    seqs: dict[int | None, int],
 ) -> VersionSummary:
     return VersionSummary(
         seq=version.seq,
         first_seen=version.first_seen,
-        last_seen=version.last_seen,
+        last_seen=seen[version.id or -1],
         policy_date=version.policy_date,
         size=version.size,
         lines_added=version.lines_added,

@@ -24,7 +24,8 @@ from monitor.judge.semdiff import semantic_diff
 from monitor.judge.textdiff import line_counts
 from monitor.text.dates import PolicyDates
 from monitor.text.pipeline import Extracted, extract_version
-from storage.fetches import add_snapshot, decision_streak, store_blob
+from storage.blobs import store_blob, store_delta
+from storage.fetches import add_snapshot, decision_streak, source_body
 from storage.incidents import add_incident, open_incident
 from storage.models import Change, Incident, Snapshot, Version
 from storage.versions import add_row, current_version, get_version, recent_versions
@@ -95,8 +96,6 @@ def record_fetch(
         elapsed_ms=result.elapsed_ms,
         rendered=result.rendered,
     )
-    if result.body is not None:
-        snapshot.body_sha256 = store_blob(session, result.body)
     current = current_version(session, document_id)
     failure: tuple[str, str] | None = None
     extracted: Extracted | None = None
@@ -122,18 +121,35 @@ def record_fetch(
                     pdf=extracted.pdf,
                 )
             )
-    add_snapshot(session, snapshot)
     if failure is not None:
         snapshot.outcome, snapshot.decision, snapshot.reason = failure[0], INACCESSIBLE, failure[1]
+        if result.body is not None:
+            snapshot.body_sha256 = store_blob(session, result.body)
+        add_snapshot(session, snapshot)
         noted = _note_incident(session, events, document_id, snapshot, *failure)
         return _recorded(snapshot, None, None, noted)
-    assert extracted is not None
+    assert extracted is not None and result.body is not None
     resolved = _resolve_incident(session, events, document_id, snapshot)
+    incident = ("resolved", resolved) if resolved else None
     decision = _decide(session, document_id, extracted, current, settings)
-    version, change = _apply(session, events, document_id, snapshot, extracted, current, decision)
+    if decision.kind in ("unchanged", "flip_flop"):
+        assert decision.match is not None
+        _seen_again(session, snapshot, result.body, decision.kind, decision.match)
+        return _recorded(snapshot, get_version(session, decision.match), None, incident)
+    snapshot.body_sha256 = store_blob(session, result.body)  # a version's source body is stored whole
+    add_snapshot(session, snapshot)
+    version, change = _add(session, events, document_id, snapshot, extracted, current, decision)
     snapshot.decision, snapshot.version_id = decision.kind, version.id
     session.add(snapshot)
-    return _recorded(snapshot, version, change, ("resolved", resolved) if resolved else None)
+    return _recorded(snapshot, version, change, incident)
+
+
+def _seen_again(session: Session, snapshot: Snapshot, body: bytes, decision: str, version_id: int) -> None:
+    """A known text again: the snapshot, its body as a delta against the version's source, and nothing else."""
+    source = source_body(session, version_id)
+    snapshot.body_sha256 = store_delta(session, body, source) if source else store_blob(session, body)
+    snapshot.decision, snapshot.version_id = decision, version_id
+    add_snapshot(session, snapshot)
 
 
 def _decide(
@@ -157,7 +173,7 @@ def _decide(
     )
 
 
-def _apply(
+def _add(
     session: Session,
     events: Events,
     document_id: int,
@@ -166,14 +182,7 @@ def _apply(
     current: Version | None,
     decision: Decision,
 ) -> tuple[Version, Change | None]:
-    """Move `last_seen`, or add the version (and its Change) the decision calls for."""
-    if decision.kind in ("unchanged", "flip_flop"):
-        assert decision.match is not None
-        seen = get_version(session, decision.match)
-        assert seen is not None
-        seen.last_seen = max(seen.last_seen, snapshot.fetched_at)
-        session.add(seen)
-        return seen, None
+    """Add the version (and its Change) a new text calls for."""
     version = add_version(
         session, events, document_id, extracted, current, snapshot, snapshot.fetched_at, reverts_to=decision.match
     )
@@ -210,7 +219,6 @@ def add_version(
         dates=extracted.dates.to_dict(),
         policy_date=primary.iso if primary else None,
         first_seen=seen_at,
-        last_seen=seen_at,
         kind=kind,
         reverts_to_id=reverts_to,
     )

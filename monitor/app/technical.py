@@ -20,8 +20,9 @@ from monitor.app.events import Events
 from monitor.app.record import add_change, add_version, extract_for
 from monitor.config import DocumentConfig
 from monitor.text.pipeline import Extracted
+from storage.blobs import load_blob, make_whole
 from storage.db import session_scope
-from storage.fetches import first_snapshot_of, latest_snapshot_with_body, load_blob
+from storage.fetches import first_snapshot_of, latest_snapshot_with_body
 from storage.models import Snapshot
 from storage.versions import current_version
 
@@ -72,6 +73,8 @@ def reextract_document(session: Session, events: Events, target: PlannedDocument
     add_change(session, events, current, version, latest, "technical", flagged=flagged)
     latest.version_id = version.id
     session.add(latest)
+    assert latest.body_sha256 is not None
+    make_whole(session, latest.body_sha256)  # now the technical version's source
     if flagged:
         return said("flagged", version.seq, "the text changed at the source without being noticed at the time: flagged")
     return said("technical", version.seq, "extraction changed, the policy did not: not alerted")
