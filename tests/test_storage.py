@@ -12,9 +12,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, func, inspect
 from sqlmodel import Session, SQLModel, select
 
+from storage.blobs import load_blob, store_blob
 from storage.db import open_database, session_scope
 from storage.documents import sync_documents, vendor_documents
-from storage.blobs import load_blob, store_blob
 from storage.models import Blob, Document, Version
 from storage.versions import current_version, list_versions, version_at, version_by_seq
 from tests.support.dbs import postgres_database
