@@ -149,9 +149,10 @@ class VendorConfig(_Strict):
 
 
 class StorageConfig(_Strict):
-    """Where versions are kept: any SQLAlchemy URL; SQLite by default."""
+    """Where versions are kept (any SQLAlchemy URL; SQLite by default), and for how long repeated raw bodies."""
 
     url: str = DEFAULT_DATABASE_URL
+    keep_fetches_days: Annotated[int, Field(ge=1, le=36500)] = 90  # `monitor gc`
 
 
 class CrawlConfig(FetchSettings):

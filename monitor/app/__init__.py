@@ -1,7 +1,7 @@
 """The application layer: the only API the faces (CLI, daemon, demo, benches, a web view) call.
 
 Use cases change the record (`check_documents`, `reextract`, `replay`, `send_due_alerts`,
-`send_test_alert`, `retry_alerts`, `dismiss_alerts`, `label_version`) or the config file
+`send_test_alert`, `retry_alerts`, `dismiss_alerts`, `label_version`, `collect_garbage`) or the config file
 (`add_vendor`, `starter_config`); read models return plain dataclasses (`watched_documents`,
 `history`, `version_text`, `version_pair`, `version_diff`, `recent_changes`, `outbox_rows`,
 `configured_channels`, `status`, `kinds`, `preview`, `explain`, `labels`), which `jsonable` / `dumps`
@@ -25,6 +25,7 @@ _API = {
     "check_documents": "cycle",
     "CycleResult": "cycle",
     "reextract": "technical",
+    "collect_garbage": "retention",
     "replay": "saved_pages",
     "replay_files": "saved_pages",
     "send_due_alerts": "alerting",

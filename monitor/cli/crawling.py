@@ -1,4 +1,4 @@
-"""Commands that fetch or re-read pages: crawl, run, reextract, extract, replay, demo."""
+"""Commands that fetch or re-read pages: crawl, run, reextract, gc, extract, replay, demo."""
 
 from __future__ import annotations
 
@@ -11,7 +11,18 @@ from typing import Annotated
 import typer
 
 from monitor.cli import views
-from monitor.cli.base import cli, config_file, console, errors, fail, open_application, settings_or_defaults, show
+from monitor.cli.base import (
+    JsonOption,
+    cli,
+    config_file,
+    console,
+    errors,
+    fail,
+    open_application,
+    print_json,
+    settings_or_defaults,
+    show,
+)
 from monitor.cli.base import state as global_options
 
 PANEL = "Watching"
@@ -82,6 +93,21 @@ def reextract(
     show(views.reextract_table(app.reextract(application, vendors or None)))
     if application.config.alerts.channels:
         app.send_due_alerts(application)  # only a flagged change goes out, to the digest
+
+
+@cli.command(rich_help_panel=PANEL)
+def gc(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only count what would be removed.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Drop the raw bodies of unchanged fetches older than storage.keep_fetches_days (sources, failures kept)."""
+    from monitor import app
+
+    collected = app.collect_garbage(open_application(create=False), dry_run=dry_run)
+    if as_json:
+        print_json(collected)
+    else:
+        console.print(views.collected_line(collected), highlight=False)
 
 
 @cli.command(rich_help_panel=PANEL)

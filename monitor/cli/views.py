@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from monitor.app.reads import AlertRow, ChangeSummary, VersionSummary, WatchedDocument
     from monitor.app.record import Recorded
     from monitor.app.registries import Family
+    from monitor.app.retention import Collected
     from monitor.app.saved_pages import ReplayLine
     from monitor.app.technical import Reextracted
     from monitor.judge.textdiff import Hunk
@@ -227,6 +228,15 @@ def drained_line(drained: Drained) -> str:
     if drained.held:
         line += f", {drained.held} waiting for a paused channel"
     return line + "."
+
+
+def collected_line(collected: Collected) -> str:
+    """``Dropped the raw bodies of 120 fetches before 2026-09-03 (kept 90 days): 118 blobs, 9,412 bytes.``"""
+    verb = "Would drop" if collected.dry_run else "Dropped"
+    return (
+        f"{verb} the raw bodies of {collected.fetches} fetches before {collected.before:%Y-%m-%d %H:%M} UTC"
+        f" (kept {collected.keep_fetches_days} days): {collected.blobs} blobs, {collected.bytes:,} bytes."
+    )
 
 
 def replay_line(line: ReplayLine) -> Text:
