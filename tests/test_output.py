@@ -28,6 +28,7 @@ READ_COMMANDS = {
     "outcomes": [],
     "channels": [],
     "kinds": [],
+    "gc": ["--dry-run"],
 }
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 OPEN_MAPPINGS = {"alerts", "details"}  # objects whose keys are data (statuses, a registry's extra columns)

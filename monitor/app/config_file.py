@@ -23,6 +23,8 @@ STARTER = """\
 [storage]
 # Any SQLAlchemy URL; a relative SQLite path is relative to this file.
 url = "sqlite:///data/policy-monitor.db"
+# Days the raw bodies of unchanged fetches are kept before `monitor gc` drops them (sources stay).
+# keep_fetches_days = 90
 
 [crawl]
 # Who is fetching: keep a contact URL or e-mail address in it.
