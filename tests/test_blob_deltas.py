@@ -1,9 +1,11 @@
 """Raw bodies stored by delta: round trips on SQLite and PostgreSQL, what an unchanged fetch writes,
-re-extraction over delta bodies, and migration 0009 over a database of zlib blobs."""
+re-extraction over delta bodies, migration 0009 over a database of zlib blobs, and `last seen` (taken
+from the newest snapshot) the same on every read face."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import zlib
 from collections.abc import Iterator
 from datetime import timedelta
@@ -14,7 +16,10 @@ from alembic import command
 from sqlalchemy import Engine, event, text
 from sqlmodel import Session, select
 
+from monitor import app
+from monitor.app.cycle import plan
 from monitor.app.record import extract_for
+from monitor.config import Config, StorageConfig, VendorConfig
 from storage.blobs import load_blob, store_blob, store_delta
 from storage.db import alembic_config, migrate, open_database, session_scope
 from storage.documents import sync_documents
@@ -183,3 +188,26 @@ def test_migration_0009_upgrades_zlib_blobs_and_last_seen_and_goes_back(url: str
         assert connection.execute(text("SELECT last_seen FROM version")).scalar_one() is not None
     assert {zlib.decompress(data) for data in back.values()} == {body, again} and delta in back
     engine.dispose()
+
+
+def test_every_read_face_shows_last_seen_as_the_newest_fetch_of_the_version(tmp_path: Path) -> None:
+    config = Config(
+        storage=StorageConfig(url=f"sqlite:///{tmp_path}/seen.db"),
+        vendors=[VendorConfig(id="acme", name="Acme", documents=[DOC])],
+    )
+    application = app.open_app(config)
+    (target,) = plan(application)
+    fetch = Fetcher(application.engine, target.document_id)
+    decisions = [fetch(page(lines, nonce=str(n))).decision for n, lines in enumerate([BASE, BASE, SELLS, BASE, SELLS])]
+    assert decisions == ["first_version", "unchanged", "new_version", "flip_flop", "unchanged"]
+    hour = [T0 + timedelta(hours=n) for n in range(6)]
+    (document,) = app.history(application, "acme")
+    assert [(v.first_seen, v.last_seen) for v in document.versions] == [(hour[1], hour[4]), (hour[3], hour[5])]
+    assert app.version_text(application, "acme", seq=1).last_seen == hour[4]  # the flip-flop back counts
+    diff = app.version_diff(application, "acme")
+    assert (diff.old.last_seen, diff.new.last_seen) == (hour[4], hour[5])
+    (watched,) = app.watched_documents(application)
+    assert watched.last_fetch == diff.new.last_seen
+    shown = json.loads(app.dumps(app.history(application, "acme")))[0]["versions"]
+    assert [v["last_seen"] for v in shown] == ["2025-03-01T04:00:00Z", "2025-03-01T05:00:00Z"]
+    assert json.loads(app.dumps(app.version_text(application, "acme")))["last_seen"] == "2025-03-01T05:00:00Z"
