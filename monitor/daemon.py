@@ -4,8 +4,8 @@ APScheduler's BlockingScheduler keeps one job per distinct document schedule in 
 (:mod:`monitor.app.schedule`). Every job runs as `python -m monitor.app.jobs ... check --schedule S`
 in its own process (which starts the Scrapy child), so the daemon itself stays small and flat for
 months: it imports no extraction, storage model or alerting code. At start it first runs the
-catch-up job for runs a crash left half-done. SIGTERM and SIGINT stop the running job (it records
-what it has) and the scheduler.
+catch-up job for runs a crash left half-done; `gc` (the retention window) runs once a day.
+SIGTERM and SIGINT stop the running job (it records what it has) and the scheduler.
 
 `monitor run` validates the config, migrates the database, then replaces itself with
 `python -m monitor.daemon`.
@@ -106,6 +106,7 @@ def run_daemon(config_file: Path, config: Config, log_args: list[str], alert_int
     scheduler.add_job(
         daemon.run_job, "interval", args=["send-alerts"], seconds=alert_interval, id="send-alerts", jobstore="memory"
     )
+    scheduler.add_job(daemon.run_job, "interval", args=["gc"], days=1, id="gc", jobstore="memory")
     scheduler.start()  # blocks until shut_down
     engine.dispose()
     return exit_code

@@ -4,6 +4,8 @@ every version still re-extracts exactly. On real SQLite files and the real Postg
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -131,3 +133,13 @@ def test_gc_json_says_what_it_removed(application: app.App) -> None:
     shown = json.loads(app.dumps(collect_garbage(application, dry_run=True, now=T0 + timedelta(days=30, hours=12))))
     assert list(shown) == ["keep_fetches_days", "before", "dry_run", "fetches", "blobs", "bytes"]
     assert shown["before"] == "2025-03-01T12:00:00Z" and shown["fetches"] == 5
+
+
+def test_the_daemons_gc_job_applies_the_window(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(f'[storage]\nurl = "sqlite:///{tmp_path}/job.db"\nkeep_fetches_days = 1\n')
+    application = app.open_app(load_config(path))
+    history(fetcher(application.engine))
+    job = [sys.executable, "-m", "monitor.app.jobs", "--config", str(path), "gc"]
+    assert subprocess.run(job, capture_output=True, timeout=120).returncode == 0
+    assert list(bodies(application).values()).count(False) == 5

@@ -1,7 +1,8 @@
 """The daemon's jobs, each run as its own process: `python -m monitor.app.jobs --config FILE JOB`.
 
 `check [--schedule S | --catch-up]` runs one cycle through :func:`monitor.app.cycle.check_documents`
-and then sends the alerts that are due; `send-alerts` only sends. A job stops cleanly on SIGTERM or
+and then sends the alerts that are due; `send-alerts` only sends; `gc` applies the retention window
+(:func:`monitor.app.retention.collect_garbage`). A job stops cleanly on SIGTERM or
 SIGINT, and when the daemon that started it dies. Exit codes: 0 done, 1 the cycle failed, 2 a bad
 config or an unusable database.
 """
@@ -16,6 +17,7 @@ from pathlib import Path
 from monitor.app.alerting import send_due_alerts
 from monitor.app.context import load_settings, open_app
 from monitor.app.cycle import check_documents
+from monitor.app.retention import collect_garbage
 from monitor.app.signals import stop_on_signals
 from monitor.config import ConfigError
 from monitor.logs import configure_logging
@@ -36,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--catch-up", action="store_true")
     check.add_argument("--trigger", default="schedule")
     jobs.add_parser("send-alerts", help="send the alerts that are due")
+    jobs.add_parser("gc", help="drop the raw bodies of unchanged fetches older than the retention window")
     args = parser.parse_args(argv)
     configure_logging(args.verbose, args.log_format)
     stop = stop_on_signals(watch_parent=True)
@@ -44,6 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, StorageError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.job == "gc":
+        removed = collect_garbage(app)
+        log.info("gc", extra={"fetches": removed.fetches, "blobs": removed.blobs, "bytes": removed.bytes})
+        return 0
     code = 0
     if args.job == "check":
         result = check_documents(app, schedule=args.schedule, catch_up=args.catch_up, trigger=args.trigger, stop=stop)
