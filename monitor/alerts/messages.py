@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from crawler.outcomes import OUTCOMES
-from monitor.judge.inaccessible import CHECKS
+from monitor.judge.inaccessible import CHECKS, is_held
 from monitor.judge.materiality import RANK, RULES, Classification, Evidence
 from monitor.judge.semdiff import SemanticDiff, Unit
 from storage.models import Change, Incident, Version
@@ -138,6 +138,8 @@ def _sentence(unit: Unit, evidence: list[Evidence]) -> Sentence:
 
 def incident_message(about: About, incident: Incident, url: str) -> Message:
     """The alert when a document can no longer be read, or (once resolved) can be read again."""
+    if is_held(incident.kind):
+        return _suspect_message(about, incident, url)
     what = f"{incident.kind.replace('_', ' ')}: {incident.reason}"
     meaning = outcome_meaning(incident.kind)
     if incident.resolved_at is None:
@@ -161,6 +163,35 @@ def incident_message(about: About, incident: Incident, url: str) -> Message:
             ("URL", url),
         ),
         notes=("Any change made while the page was unreadable is reported on its own.",),
+    )
+
+
+def _suspect_message(about: About, incident: Incident, url: str) -> Message:
+    """The alert when a fetched text looks broken and is held, or (once resolved) is no longer held."""
+    what = f"{incident.kind.replace('_', ' ')}: {incident.reason}"
+    if incident.resolved_at is None:
+        return Message(
+            kind="incident_opened",
+            subject=f"{PREFIX} SUSPECT: {about.title} - {incident.kind.replace('_', ' ')}",
+            title=about.title,
+            headline="the page's text looks broken: it is held, not reported as a change",
+            facts=(("What happened", what), ("Since", _moment(incident.opened_at)), ("URL", url)),
+            notes=(
+                "If the next fetch gives the same text, it becomes the current version and the change is reported.",
+                "You will get one more message when the text is no longer held.",
+            ),
+        )
+    return Message(
+        kind="incident_resolved",
+        subject=f"{PREFIX} NO LONGER SUSPECT: {about.title}",
+        title=about.title,
+        headline="the held text was confirmed or went away",
+        facts=(
+            ("What happened", what),
+            ("Held", f"{_moment(incident.opened_at)} → {_moment(incident.resolved_at)}"),
+            ("URL", url),
+        ),
+        notes=("A confirmed text is reported as a change on its own.",),
     )
 
 

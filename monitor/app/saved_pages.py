@@ -21,6 +21,7 @@ from monitor.app.cycle import plan
 from monitor.app.record import Recorded, record_fetch
 from monitor.config import ChangesConfig, Config, DocumentConfig, StorageConfig, VendorConfig
 from storage.db import connect, session_scope
+from storage.fetches import UNREADABLE
 
 STAMP = re.compile(r"(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})Z")
 REPLAY_URL = "https://replay.invalid/policy"
@@ -99,7 +100,7 @@ def _as_fetch(path: Path, url: str) -> FetchResult:
 
 
 def _line(path: Path, result: FetchResult, recorded: Recorded) -> ReplayLine:
-    if recorded.decision == "inaccessible":
+    if recorded.decision in UNREADABLE:
         summary = f"{recorded.outcome}: {recorded.reason}"
     elif recorded.headline:
         summary = recorded.headline
