@@ -27,13 +27,12 @@ from monitor.judge.semdiff import semantic_diff
 from monitor.judge.textdiff import line_counts
 from monitor.text.dates import PolicyDates, with_history
 from monitor.text.pipeline import Extracted, extract_version
-from storage.fetches import add_snapshot, decision_streak, get_snapshot, load_blob, store_blob
+from storage.fetches import UNREADABLE, add_snapshot, decision_streak, get_snapshot, load_blob, store_blob
 from storage.incidents import add_incident, open_incident
 from storage.models import Change, Incident, Snapshot, Version
 from storage.versions import add_row, current_version, get_version, recent_versions
 
-INACCESSIBLE = "inaccessible"
-SUSPECT = "suspect"
+INACCESSIBLE, SUSPECT = UNREADABLE  # the decisions of fetches that gave no version
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,9 @@ from crawler.outcomes import describe_response
 from crawler.results import FetchResult
 from monitor.app.context import App
 from monitor.app.cycle import plan
-from monitor.app.record import Recorded, record_fetch
+from monitor.app.record import UNREADABLE, Recorded, record_fetch
 from monitor.config import ChangesConfig, Config, DocumentConfig, StorageConfig, VendorConfig
 from storage.db import connect, session_scope
-from storage.fetches import UNREADABLE
 
 STAMP = re.compile(r"(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})Z")
 REPLAY_URL = "https://replay.invalid/policy"

@@ -33,12 +33,12 @@ from crawler.job import RenderSettings
 from monitor import app
 from monitor.alerts.channels import SLACK_ENDPOINT_ENV
 from monitor.app.context import App
+from monitor.app.record import UNREADABLE
 from monitor.cli import views
 from monitor.config import (
     Config,
     save_config,
 )
-from storage.fetches import UNREADABLE
 from tests.support.configs import loopback_config
 from tests.support.demo_site import DemoSite
 from tests.support.sinks import MailSink, WebhookSink
