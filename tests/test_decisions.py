@@ -20,7 +20,7 @@ from monitor.app.record import Recorded, record_fetch
 from monitor.app.technical import Reextracted, reextract_document
 from monitor.config import AlertsConfig, ChangesConfig, ChannelConfig, Config, DocumentConfig, VendorConfig
 from monitor.judge.decide import Known, decide
-from monitor.judge.ignore import IgnoreRules
+from monitor.judge.ignore import NO_RULES, IgnoreRules
 from monitor.judge.inaccessible import CHECKS, Page, first_failure
 from storage.db import open_database, session_scope
 from storage.documents import sync_documents
@@ -77,8 +77,8 @@ def db(tmp_path: Path) -> Iterator[tuple[Engine, int]]:
 class Fetcher:
     """Feeds pages to the recorder, one fetch an hour."""
 
-    def __init__(self, engine: Engine, document_id: int) -> None:
-        self.engine, self.document_id, self.count = engine, document_id, 0
+    def __init__(self, engine: Engine, document_id: int, ignore: IgnoreRules = NO_RULES) -> None:
+        self.engine, self.document_id, self.count, self.ignore = engine, document_id, 0, ignore
 
     def __call__(self, body: bytes | None, outcome: str = "ok", status: int = 200) -> Recorded:
         self.count += 1
@@ -94,7 +94,7 @@ class Fetcher:
             fetched_at=T0 + timedelta(hours=self.count),
         )
         with session_scope(self.engine) as session:
-            return record_fetch(session, Events(), self.document_id, DOC, result, SETTINGS)
+            return record_fetch(session, Events(), self.document_id, DOC, result, SETTINGS, ignore=self.ignore)
 
     def rows(self, model: type) -> list:
         with Session(self.engine) as session:
@@ -222,25 +222,11 @@ def test_a_policy_quoting_a_few_tags_is_not_markup() -> None:
 
 
 def test_ignore_rules_leave_sentences_out_of_the_change(db: tuple[Engine, int]) -> None:
-    engine, document_id = db
-    rules = IgnoreRules.of(["re:^office hours"])
-    results = []
-    for hour, lines in enumerate([[*BASE, "Office hours: 9 to 5."], [*BASE, "Office hours: 8 to 4."]]):
-        result = FetchResult(
-            key="1",
-            requested_url=DOC.url,
-            final_url=DOC.url,
-            outcome="ok",
-            status=200,
-            content_type="text/html",
-            body=page(lines),
-            fetched_at=T0 + timedelta(hours=hour),
-        )
-        with session_scope(engine) as session:
-            results.append(record_fetch(session, Events(), document_id, DOC, result, SETTINGS, ignore=rules))
-    assert results[1].decision == "new_version" and results[1].severity == "NOISE"
-    with Session(engine) as session:
-        (change,) = session.exec(select(Change))
+    fetch = Fetcher(*db, ignore=IgnoreRules.of(["re:^office hours"]))
+    fetch(page([*BASE, "Office hours: 9 to 5."]))
+    recorded = fetch(page([*BASE, "Office hours: 8 to 4."]))
+    assert recorded.decision == "new_version" and recorded.severity == "NOISE"
+    (change,) = fetch.rows(Change)
     assert "1 changed sentence left out by the vendor's ignore rules" in change.notes
     assert change.diff["units"] == []
 

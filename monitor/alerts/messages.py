@@ -136,62 +136,76 @@ def _sentence(unit: Unit, evidence: list[Evidence]) -> Sentence:
     return Sentence(unit.kind, " > ".join(unit.section) or "(top)", unit.words, tuple(reasons))
 
 
+@dataclass(frozen=True)
+class _IncidentWords:
+    """How an incident's two messages speak: a page that cannot be read, or a text held as suspect."""
+
+    opened: str
+    opened_headline: str
+    opened_notes: tuple[str, ...]
+    resolved: str
+    resolved_headline: str
+    period: str
+    fetches: str
+    resolved_note: str
+
+
+_UNREADABLE = _IncidentWords(
+    "CANNOT READ",
+    "the page cannot be read, so changes to it cannot be seen",
+    ("You will get one more message when the page can be read again.",),
+    "READABLE AGAIN",
+    "the page can be read again",
+    "Unreadable",
+    "Failed fetches",
+    "Any change made while the page was unreadable is reported on its own.",
+)
+_HELD = _IncidentWords(
+    "SUSPECT",
+    "the page's text looks broken: it is held, not reported as a change",
+    (
+        "If the next fetch gives the same text, it becomes the current version and the change is reported.",
+        "You will get one more message when the text is no longer held.",
+    ),
+    "NO LONGER SUSPECT",
+    "the held text was confirmed or went away",
+    "Held",
+    "Suspect fetches",
+    "A confirmed text is reported as a change on its own.",
+)
+
+
 def incident_message(about: About, incident: Incident, url: str) -> Message:
-    """The alert when a document can no longer be read, or (once resolved) can be read again."""
-    if is_held(incident.kind):
-        return _suspect_message(about, incident, url)
-    what = f"{incident.kind.replace('_', ' ')}: {incident.reason}"
-    meaning = outcome_meaning(incident.kind)
+    """The alert when a document can no longer be read (or its text looks broken and is held), or once resolved."""
+    words = _HELD if is_held(incident.kind) else _UNREADABLE
+    kind = incident.kind.replace("_", " ")
+    what = f"{kind}: {incident.reason}"
     if incident.resolved_at is None:
         return Message(
             kind="incident_opened",
-            subject=f"{PREFIX} CANNOT READ: {about.title} - {incident.kind.replace('_', ' ')}",
+            subject=f"{PREFIX} {words.opened}: {about.title} - {kind}",
             title=about.title,
-            headline="the page cannot be read, so changes to it cannot be seen",
-            facts=(("What happened", what), ("Meaning", meaning), ("Since", _moment(incident.opened_at)), ("URL", url)),
-            notes=("You will get one more message when the page can be read again.",),
-        )
-    return Message(
-        kind="incident_resolved",
-        subject=f"{PREFIX} READABLE AGAIN: {about.title}",
-        title=about.title,
-        headline="the page can be read again",
-        facts=(
-            ("What happened", what),
-            ("Unreadable", f"{_moment(incident.opened_at)} → {_moment(incident.resolved_at)}"),
-            ("Failed fetches", str(incident.fetches)),
-            ("URL", url),
-        ),
-        notes=("Any change made while the page was unreadable is reported on its own.",),
-    )
-
-
-def _suspect_message(about: About, incident: Incident, url: str) -> Message:
-    """The alert when a fetched text looks broken and is held, or (once resolved) is no longer held."""
-    what = f"{incident.kind.replace('_', ' ')}: {incident.reason}"
-    if incident.resolved_at is None:
-        return Message(
-            kind="incident_opened",
-            subject=f"{PREFIX} SUSPECT: {about.title} - {incident.kind.replace('_', ' ')}",
-            title=about.title,
-            headline="the page's text looks broken: it is held, not reported as a change",
-            facts=(("What happened", what), ("Since", _moment(incident.opened_at)), ("URL", url)),
-            notes=(
-                "If the next fetch gives the same text, it becomes the current version and the change is reported.",
-                "You will get one more message when the text is no longer held.",
+            headline=words.opened_headline,
+            facts=(
+                ("What happened", what),
+                ("Meaning", outcome_meaning(incident.kind)),
+                ("Since", _moment(incident.opened_at)),
+                ("URL", url),
             ),
+            notes=words.opened_notes,
         )
     return Message(
         kind="incident_resolved",
-        subject=f"{PREFIX} NO LONGER SUSPECT: {about.title}",
+        subject=f"{PREFIX} {words.resolved}: {about.title}",
         title=about.title,
-        headline="the held text was confirmed or went away",
+        headline=words.resolved_headline,
         facts=(
             ("What happened", what),
-            ("Held", f"{_moment(incident.opened_at)} → {_moment(incident.resolved_at)}"),
+            (words.period, f"{_moment(incident.opened_at)} → {_moment(incident.resolved_at)}"),
+            (words.fetches, str(incident.fetches)),
             ("URL", url),
         ),
-        notes=("A confirmed text is reported as a change on its own.",),
+        notes=(words.resolved_note,),
     )
 
 
