@@ -9,8 +9,10 @@ when the version came back as an earlier text, else "unchanged". Prints the conf
 outcome), MATERIAL recall and precision, the share of NOISE pairs (flip-flops aside) that reach a person,
 per-rule counts and the misclassified pairs.
 
-``--labels FILE`` adds person-made labels: a JSON list of ``{"vendor", "file" or "version", "label"}``;
-they override the bundled ones for the same version.
+``--labels FILE`` adds person-made labels: what ``monitor labels --json`` prints (``vendor_id``,
+``verdict``, ``first_seen``, ``machine``), or a list of ``{"vendor", "file", "label"}``. A label
+on a corpus version (same vendor, case aside, first seen at the file's timestamp) overrides the
+bundled one; the others are scored against the severity the machine gave when it was labelled.
 
 Run: python bench/materiality.py [--labels FILE] [--verbose]
 """
@@ -46,6 +48,7 @@ class Label:
     rules: tuple[str, ...] = ()
     flipflop: bool = False
     what: str = ""
+    machine: str | None = None  # a person's label on a stored change: the severity it had then
 
 
 @dataclass
@@ -64,19 +67,37 @@ def stamp(name: str) -> str:
 
 
 def read_labels(path: Path) -> dict[tuple[str, str], Label]:
-    """Labels by (vendor, stamp): the bundled per-vendor file, or a person-made list of
-    ``{"vendor", "file" or "version", "label"}`` (``rules``, ``what`` optional)."""
+    """Labels by (vendor, stamp): the bundled per-vendor file, ``monitor labels --json`` output, or a
+    list of ``{"vendor", "file", "label"}`` (``rules``, ``what`` optional)."""
     data = json.loads(path.read_text(encoding="utf-8"))
     if isinstance(data, dict):
         data = [{"vendor": vendor, **item} for vendor, items in data.items() for item in items]
     labels = {}
     for item in data:
-        name = str(item.get("file") or item.get("version"))
+        if "verdict" in item:
+            item = _from_monitor(item)
+        name = str(item["file"])
         flipflop = "returns to the text of" in item.get("what", "")
         label = Label(item["vendor"], name, item["label"].upper(), tuple(item.get("rules", ())), flipflop,
-                      item.get("what", ""))  # fmt: skip
-        labels[(label.vendor, stamp(name))] = label
+                      item.get("what", ""), item.get("machine"))  # fmt: skip
+        labels[(label.vendor.casefold(), stamp(name))] = label
     return labels
+
+
+def _from_monitor(row: dict) -> dict:
+    """A ``monitor labels --json`` row as a label item: the version is named by when it was first seen."""
+    return {
+        "vendor": row["vendor_id"],
+        "file": row["first_seen"].replace(":", "-"),
+        "label": row["verdict"],
+        "what": row.get("note") or "",
+        "machine": row.get("machine"),
+    }
+
+
+def score_stored(labels: dict[tuple[str, str], Label], corpus: set[tuple[str, str]]) -> list[Scored]:
+    """Person labels that name no corpus version, scored against the machine's severity when labelled."""
+    return [Scored(label, label.machine or "unchanged") for key, label in labels.items() if key not in corpus]
 
 
 def score_vendor(vendor: Path, labels: dict[tuple[str, str], Label]) -> list[Scored]:
@@ -89,7 +110,7 @@ def score_vendor(vendor: Path, labels: dict[tuple[str, str], Label]) -> list[Sco
     previous: str | None = None
     for version in manifest["versions"]:
         key = stamp(version["file"])
-        label = labels.get((vendor.name, key))
+        label = labels.get((vendor.name.casefold(), key))
         if label is not None and previous is not None:
             if key in where and previous in where:
                 scored.append(_score(label, plan, lines, where[previous] + 1, where[key] + 1))
@@ -190,7 +211,9 @@ def main() -> int:
     if not LABELS.exists():
         print(f"labels not found at {LABELS}: nothing to measure")
         return 0
-    labels = read_labels(LABELS) | (read_labels(args.labels) if args.labels else {})
+    bundled = read_labels(LABELS)
+    people = read_labels(args.labels) if args.labels else {}
+    labels = bundled | people
     scored: list[Scored] = []
     for vendor in sorted(p for p in CORPUS.iterdir() if (p / "manifest.json").exists()):
         scored += score_vendor(vendor, labels)
@@ -201,6 +224,10 @@ def main() -> int:
                 f" {','.join(s.rules)[:50]:<50} {s.summary[:60]}"
             )
     report(scored)
+    stored = score_stored(people, set(bundled))
+    if stored:
+        print(f"\nperson labels on stored changes ({len(stored)}), against the severity the machine gave:")
+        report(stored)
     return 0
 
 

@@ -166,7 +166,7 @@ class ChangesConfig(_Strict):
     """How changes are decided: what counts as not the policy, and how flip-flops are damped."""
 
     min_chars: Annotated[int, Field(ge=0)] = 200
-    shrink_ratio: Annotated[float, Field(ge=0, le=1)] = 0.35
+    shrink_ratio: Annotated[float, Field(ge=0, le=1)] = 0.5
     flipflop_window: Annotated[int, Field(ge=0, le=50)] = 5
     flipflop_confirmations: Annotated[int, Field(ge=1, le=100)] = 3
 

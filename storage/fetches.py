@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from storage.models import CrawlRun, Snapshot, utcnow
 
 UNFINISHED_RUNS = ("running", "interrupted")
+UNREADABLE = ("inaccessible", "suspect")  # fetches that gave no version
 
 
 def add_snapshot(session: Session, snapshot: Snapshot) -> Snapshot:
@@ -17,6 +18,11 @@ def add_snapshot(session: Session, snapshot: Snapshot) -> Snapshot:
     session.add(snapshot)
     session.flush()
     return snapshot
+
+
+def get_snapshot(session: Session, snapshot_id: int) -> Snapshot | None:
+    """The snapshot with this id, if any."""
+    return session.get(Snapshot, snapshot_id)
 
 
 def latest_snapshot(session: Session, document_id: int) -> Snapshot | None:
@@ -52,7 +58,7 @@ def decision_streak(session: Session, document_id: int, decision: str, version_i
     query = (
         select(Snapshot.decision, Snapshot.version_id)
         .where(Snapshot.document_id == document_id, col(Snapshot.decision).is_not(None))
-        .where(Snapshot.decision != "inaccessible")
+        .where(col(Snapshot.decision).not_in(UNREADABLE))
         .order_by(col(Snapshot.id).desc())
         .limit(limit)
     )

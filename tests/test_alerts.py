@@ -274,6 +274,27 @@ def test_an_incident_alerts_once_when_it_opens_and_once_when_it_resolves(tmp_pat
     assert [r.kind for r in fetch.rows()] == ["incident_opened", "incident_resolved"]
 
 
+def test_a_suspect_text_is_reported_once_then_alerted_as_a_change_when_confirmed(
+    tmp_path: Path, mail: MailSink
+) -> None:
+    fetch = recorder(tmp_path, {"mail": mail.url})
+    mail.start()
+    fetch(BASE)
+    half = BASE[2:6]
+    assert fetch(half).decision == "suspect"
+    drain(fetch.engine, fetch.config, fetch.now)
+    assert fetch(half).decision == "new_version"
+    drain(fetch.engine, fetch.config, fetch.now)
+    held, released, change = mail.messages
+    assert held["Subject"] == "[policy-monitor] SUSPECT: Acme privacy policy - mostly gone"
+    assert "If the next fetch gives the same text" in parts(held)[0]
+    assert released["Subject"] == "[policy-monitor] NO LONGER SUSPECT: Acme privacy policy"
+    assert "now the current version" in parts(released)[0]
+    assert change["Subject"].startswith("[policy-monitor] MATERIAL: Acme privacy policy")
+    assert "held as suspect from" in parts(change)[0]
+    assert [r.kind for r in fetch.rows()] == ["incident_opened", "incident_resolved", "change"]
+
+
 def test_review_changes_wait_for_the_daily_digest(tmp_path: Path, mail: MailSink) -> None:
     fetch = recorder(tmp_path, {"mail": mail.url}, digest='"08:00"')
     mail.start()

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from monitor.text.dates import DetectedDate, PolicyDates, detect_dates
+from monitor.text.dates import DetectedDate, PolicyDates, detect_dates, with_history
 
 
 @pytest.mark.parametrize(
@@ -193,3 +193,33 @@ def test_numeric_dates_resolved_by_the_page_and_the_fetch(
     date = detect_dates(text, language=language, fetched_at=fetched).primary
     assert date is not None
     assert (date.iso, date.ambiguous) == (iso, ambiguous)
+
+
+@pytest.mark.parametrize(
+    ("text", "earlier", "iso", "ambiguous"),
+    [
+        # the same day as the previous version's date, written another way
+        ("Last updated: 3/11/2025", "Last updated: November 3, 2025", "2025-11-03", False),
+        ("Effective date: 3/11/2025", "Effective date: 11 March 2025", "2025-03-11", False),
+        # "last updated" never goes back: only one reading is after the previous version's date
+        ("Last updated: 3/11/2025", "Last updated: June 1, 2025", "2025-11-03", False),
+        ("Mise à jour : 10/4/2025", "Mise à jour : 10 avril 2025", "2025-04-10", False),
+        # both readings after it: nothing decides
+        ("Last updated: 3/11/2025", "Last updated: January 5, 2025", "2025-11-03", True),
+        # an effective date may move either way: only the same day decides it
+        ("Effective date: 3/11/2025", "Effective date: June 1, 2025", "2025-11-03", True),
+    ],
+)
+def test_an_ambiguous_date_is_settled_by_the_previous_version(
+    text: str, earlier: str, iso: str, ambiguous: bool
+) -> None:
+    now = datetime(2026, 4, 1)
+    dates = with_history(detect_dates(text, fetched_at=now), detect_dates(earlier))
+    date = dates.primary
+    assert date is not None
+    assert (date.iso, date.ambiguous) == (iso, ambiguous)
+
+
+def test_history_leaves_unambiguous_dates_alone() -> None:
+    dates = detect_dates("Dernière mise à jour : 03/11/2025", language="fr")
+    assert with_history(dates, detect_dates("Dernière mise à jour : 1 décembre 2025", language="fr")) == dates

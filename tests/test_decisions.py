@@ -1,5 +1,6 @@
 """Change decisions on synthetic pages: unchanged, flip-flops, reversions that hold, new versions,
-every kind of inaccessible page, and incidents opened once and resolved by the next good fetch."""
+every kind of inaccessible page, suspect texts held until confirmed, ignore rules, and incidents
+opened once and resolved by the next good fetch."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from monitor.app.record import Recorded, record_fetch
 from monitor.app.technical import Reextracted, reextract_document
 from monitor.config import AlertsConfig, ChangesConfig, ChannelConfig, Config, DocumentConfig, VendorConfig
 from monitor.judge.decide import Known, decide
+from monitor.judge.ignore import NO_RULES, IgnoreRules
 from monitor.judge.inaccessible import CHECKS, Page, first_failure
 from storage.db import open_database, session_scope
 from storage.documents import sync_documents
@@ -76,8 +78,8 @@ def db(tmp_path: Path) -> Iterator[tuple[Engine, int]]:
 class Fetcher:
     """Feeds pages to the recorder, one fetch an hour."""
 
-    def __init__(self, engine: Engine, document_id: int) -> None:
-        self.engine, self.document_id, self.count = engine, document_id, 0
+    def __init__(self, engine: Engine, document_id: int, ignore: IgnoreRules = NO_RULES) -> None:
+        self.engine, self.document_id, self.count, self.ignore = engine, document_id, 0, ignore
 
     def __call__(self, body: bytes | None, outcome: str = "ok", status: int = 200) -> Recorded:
         self.count += 1
@@ -93,7 +95,7 @@ class Fetcher:
             fetched_at=T0 + timedelta(hours=self.count),
         )
         with session_scope(self.engine) as session:
-            return record_fetch(session, Events(), self.document_id, DOC, result, SETTINGS)
+            return record_fetch(session, Events(), self.document_id, DOC, result, SETTINGS, ignore=self.ignore)
 
     def rows(self, model: type) -> list:
         with Session(self.engine) as session:
@@ -156,21 +158,6 @@ def test_a_return_with_a_real_addition_is_a_new_version() -> None:
         (page(["Please enable cookies to continue to this page."]), "cookie_wall"),
         (page(["You need to enable JavaScript to run this app."]), "script_required"),
         (page(["Privacy"]), "too_short"),
-        (page(BASE[2:6]), "mostly_gone"),
-        (
-            page(
-                [
-                    "Politique de confidentialité d'Acme",
-                    "Nous collectons votre nom et votre adresse e-mail lorsque vous créez un compte chez nous.",
-                    "Nous utilisons votre adresse pour vous envoyer des messages de service sur votre compte.",
-                    "Nous partageons les données avec notre hébergeur, qui les traite pour notre compte et selon nos "
-                    "instructions, et nous ne vendons pas vos données personnelles à qui que ce soit.",
-                    "Vous pouvez nous demander une copie de vos données ou leur suppression à tout moment.",
-                ],
-                lang="fr",
-            ),
-            "other_language",
-        ),
     ],
 )
 def test_pages_that_are_not_the_policy_are_inaccessible(fetch: Fetcher, body: bytes, kind: str) -> None:
@@ -178,11 +165,76 @@ def test_pages_that_are_not_the_policy_are_inaccessible(fetch: Fetcher, body: by
     recorded = fetch(body)
     assert (recorded.decision, recorded.outcome, recorded.version_seq) == ("inaccessible", kind, None)
     assert recorded.incident == "opened"
+    assert fetch(body).decision == "inaccessible"  # however long it lasts, a wall is never a version
     assert len(fetch.rows(Version)) == 1 and not fetch.rows(Change)
 
 
+FRENCH = [
+    "Politique de confidentialité d'Acme",
+    "Nous collectons votre nom et votre adresse e-mail lorsque vous créez un compte chez nous.",
+    "Nous utilisons votre adresse pour vous envoyer des messages de service sur votre compte.",
+    "Nous partageons les données avec notre hébergeur, qui les traite pour notre compte et selon nos "
+    "instructions, et nous ne vendons pas vos données personnelles à qui que ce soit.",
+    "Vous pouvez nous demander une copie de vos données ou leur suppression à tout moment.",
+]
+SOURCE = "".join(f"&lt;div class=&quot;policy&quot;&gt;&lt;p&gt;{line}&lt;/p&gt;&lt;/div&gt;" for line in BASE)
+BROKEN = [
+    (page(BASE[2:6]), "mostly_gone"),
+    (page(FRENCH, lang="fr"), "other_language"),
+    (f"<html lang='en'><body><main><pre>{SOURCE}</pre></main></body></html>".encode(), "markup_as_text"),
+]
+
+
+@pytest.mark.parametrize(("body", "kind"), BROKEN)
+def test_a_broken_looking_text_is_held_until_the_next_fetch_confirms_it(fetch: Fetcher, body: bytes, kind: str) -> None:
+    fetch(page(BASE))
+    held = fetch(body)
+    assert (held.decision, held.outcome, held.version_seq, held.incident) == ("suspect", kind, None, "opened")
+    assert len(fetch.rows(Version)) == 1 and not fetch.rows(Change)
+    confirmed = fetch(body)
+    assert (confirmed.decision, confirmed.version_seq, confirmed.incident) == ("new_version", 2, "resolved")
+    (change,) = fetch.rows(Change)
+    assert change.notes[0].startswith("held as suspect from 2025-03-01 02:00 UTC (")
+    (incident,) = fetch.rows(Incident)
+    assert incident.kind == kind and incident.fetches == 1
+    assert incident.reason.endswith("the next fetch gave the same text, now the current version")
+
+
+@pytest.mark.parametrize(("body", "kind"), BROKEN)
+def test_a_glitch_that_goes_away_is_never_a_version(fetch: Fetcher, body: bytes, kind: str) -> None:
+    fetch(page(BASE))
+    assert fetch(body).decision == "suspect"
+    back = fetch(page(BASE, nonce="later"))
+    assert (back.decision, back.incident) == ("unchanged", "resolved")
+    assert fetch(body).decision == "suspect"  # a later glitch is held again: never confirmed by an older one
+    assert len(fetch.rows(Version)) == 1 and not fetch.rows(Change)
+    assert [s.decision for s in fetch.rows(Snapshot)] == ["first_version", "suspect", "unchanged", "suspect"]
+
+
+def test_a_suspect_text_replaced_by_another_is_held_in_its_place(fetch: Fetcher) -> None:
+    fetch(page(BASE))
+    assert fetch(page(BASE[2:6])).decision == "suspect"
+    assert fetch(page(BASE[3:7])).incident == "continued"  # another broken text: not a confirmation
+    assert fetch(page(BASE[3:7])).decision == "new_version"
+
+
+def test_a_policy_quoting_a_few_tags_is_not_markup() -> None:
+    text = "\n".join([*BASE, "Our pages load the <script> tag of our analytics provider and a <div> banner."])
+    assert first_failure(Page(text, "en", "en", len(text), min_chars=200, shrink_ratio=0.35)) is None
+
+
+def test_ignore_rules_leave_sentences_out_of_the_change(db: tuple[Engine, int]) -> None:
+    fetch = Fetcher(*db, ignore=IgnoreRules.of(["re:^office hours"]))
+    fetch(page([*BASE, "Office hours: 9 to 5."]))
+    recorded = fetch(page([*BASE, "Office hours: 8 to 4."]))
+    assert recorded.decision == "new_version" and recorded.severity == "NOISE"
+    (change,) = fetch.rows(Change)
+    assert "1 changed sentence left out by the vendor's ignore rules" in change.notes
+    assert change.diff["units"] == []
+
+
 def test_every_check_kind_is_covered() -> None:
-    covered = {"empty", "login_wall", "cookie_wall", "script_required", "too_short", "mostly_gone", "other_language"}
+    covered = {"empty", "login_wall", "cookie_wall", "script_required", "too_short"} | {kind for _, kind in BROKEN}
     assert set(CHECKS) == covered | {"no_text_layer"}  # that one in tests/test_pdf.py
 
 
@@ -270,3 +322,11 @@ def test_reextraction_that_reveals_a_missed_change_is_flagged(db: tuple[Engine, 
         rows = session.exec(select(Outbox)).all()
     assert (change.kind, change.severity, change.flagged) == ("technical", "REVIEW", True)
     assert [(row.channel, row.kind, row.change_id) for row in rows] == [("mail", "review", change.id)]  # the digest
+
+
+def test_an_ambiguous_date_is_read_with_the_document_history(fetch: Fetcher) -> None:
+    fetch(page(edited(line1="Last updated: June 1, 2024")))
+    recorded = fetch(page(edited(line1="Last updated: 3/11/2024", line5=SELLS[5])))
+    assert recorded.policy_date == "2024-11-03"  # 11 March would be before the previous version's date
+    (_, version) = fetch.rows(Version)
+    assert version.dates["updated"]["ambiguous"] is False

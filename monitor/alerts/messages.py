@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from crawler.outcomes import OUTCOMES
-from monitor.judge.inaccessible import CHECKS
+from monitor.judge.inaccessible import CHECKS, is_held
 from monitor.judge.materiality import RANK, RULES, Classification, Evidence
 from monitor.judge.semdiff import SemanticDiff, Unit
 from storage.models import Change, Incident, Version
@@ -136,31 +136,76 @@ def _sentence(unit: Unit, evidence: list[Evidence]) -> Sentence:
     return Sentence(unit.kind, " > ".join(unit.section) or "(top)", unit.words, tuple(reasons))
 
 
+@dataclass(frozen=True)
+class _IncidentWords:
+    """How an incident's two messages speak: a page that cannot be read, or a text held as suspect."""
+
+    opened: str
+    opened_headline: str
+    opened_notes: tuple[str, ...]
+    resolved: str
+    resolved_headline: str
+    period: str
+    fetches: str
+    resolved_note: str
+
+
+_UNREADABLE = _IncidentWords(
+    "CANNOT READ",
+    "the page cannot be read, so changes to it cannot be seen",
+    ("You will get one more message when the page can be read again.",),
+    "READABLE AGAIN",
+    "the page can be read again",
+    "Unreadable",
+    "Failed fetches",
+    "Any change made while the page was unreadable is reported on its own.",
+)
+_HELD = _IncidentWords(
+    "SUSPECT",
+    "the page's text looks broken: it is held, not reported as a change",
+    (
+        "If the next fetch gives the same text, it becomes the current version and the change is reported.",
+        "You will get one more message when the text is no longer held.",
+    ),
+    "NO LONGER SUSPECT",
+    "the held text was confirmed or went away",
+    "Held",
+    "Suspect fetches",
+    "A confirmed text is reported as a change on its own.",
+)
+
+
 def incident_message(about: About, incident: Incident, url: str) -> Message:
-    """The alert when a document can no longer be read, or (once resolved) can be read again."""
-    what = f"{incident.kind.replace('_', ' ')}: {incident.reason}"
-    meaning = outcome_meaning(incident.kind)
+    """The alert when a document can no longer be read (or its text looks broken and is held), or once resolved."""
+    words = _HELD if is_held(incident.kind) else _UNREADABLE
+    kind = incident.kind.replace("_", " ")
+    what = f"{kind}: {incident.reason}"
     if incident.resolved_at is None:
         return Message(
             kind="incident_opened",
-            subject=f"{PREFIX} CANNOT READ: {about.title} - {incident.kind.replace('_', ' ')}",
+            subject=f"{PREFIX} {words.opened}: {about.title} - {kind}",
             title=about.title,
-            headline="the page cannot be read, so changes to it cannot be seen",
-            facts=(("What happened", what), ("Meaning", meaning), ("Since", _moment(incident.opened_at)), ("URL", url)),
-            notes=("You will get one more message when the page can be read again.",),
+            headline=words.opened_headline,
+            facts=(
+                ("What happened", what),
+                ("Meaning", outcome_meaning(incident.kind)),
+                ("Since", _moment(incident.opened_at)),
+                ("URL", url),
+            ),
+            notes=words.opened_notes,
         )
     return Message(
         kind="incident_resolved",
-        subject=f"{PREFIX} READABLE AGAIN: {about.title}",
+        subject=f"{PREFIX} {words.resolved}: {about.title}",
         title=about.title,
-        headline="the page can be read again",
+        headline=words.resolved_headline,
         facts=(
             ("What happened", what),
-            ("Unreadable", f"{_moment(incident.opened_at)} → {_moment(incident.resolved_at)}"),
-            ("Failed fetches", str(incident.fetches)),
+            (words.period, f"{_moment(incident.opened_at)} → {_moment(incident.resolved_at)}"),
+            (words.fetches, str(incident.fetches)),
             ("URL", url),
         ),
-        notes=("Any change made while the page was unreadable is reported on its own.",),
+        notes=(words.resolved_note,),
     )
 
 

@@ -22,6 +22,7 @@ from crawler.results import FetchResult
 from monitor.app.context import App, unknown_vendor
 from monitor.app.record import Recorded, record_fetch
 from monitor.config import Config, DocumentConfig
+from monitor.judge.ignore import NO_RULES, IgnoreRules
 from storage.db import session_scope
 from storage.documents import sync_documents
 from storage.fetches import close_unfinished_runs, finish_run, start_run
@@ -33,11 +34,12 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class PlannedDocument:
-    """A document a use case works on: its stored id, its vendor and what the config says of it."""
+    """A document a use case works on: its stored id, its vendor, its config and its vendor's ignore rules."""
 
     document_id: int
     vendor_id: str
     config: DocumentConfig
+    ignore: IgnoreRules = NO_RULES
 
 
 @dataclass
@@ -106,7 +108,7 @@ def plan(app: App, vendor_ids: Sequence[str] | None = None) -> list[PlannedDocum
     """The documents of the given vendors (all when None), synced to storage first."""
     ids = sync_config(app)
     return [
-        PlannedDocument(ids[(vendor.id, doc.type)], vendor.id, doc)
+        PlannedDocument(ids[(vendor.id, doc.type)], vendor.id, doc, IgnoreRules.of(vendor.ignore))
         for vendor in app.config.vendors
         if vendor_ids is None or vendor.id in vendor_ids
         for doc in vendor.documents
@@ -178,7 +180,7 @@ def run_cycle(
             return
         with session_scope(app.engine) as session:  # the fetch, its decision and its alerts: one transaction
             recorded = record_fetch(
-                session, app.events, target.document_id, target.config, fetch, config.changes, run_id
+                session, app.events, target.document_id, target.config, fetch, config.changes, run_id, target.ignore
             )
         done.add(fetch.key)
         result.recorded.append(recorded)

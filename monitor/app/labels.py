@@ -11,7 +11,7 @@ from monitor.app.context import App
 from monitor.app.reads import SEVERITIES, find_version
 from storage.db import session_scope
 from storage.labels import add_label, all_labels
-from storage.models import Label
+from storage.models import Label, Version
 from storage.versions import changes_by_version, get_version
 
 
@@ -28,6 +28,7 @@ class LabelRow:
     author: str
     note: str | None
     labelled_at: datetime
+    first_seen: datetime  # when the version was first fetched: names it across databases and saved pages
 
 
 def label_version(
@@ -53,7 +54,7 @@ def label_version(
                 note=note,
             ),
         )
-        return _row(session, label, document.vendor_id, document.type, version.seq)
+        return _row(session, label, document.vendor_id, document.type, version)
 
 
 def labels(app: App, vendor_id: str | None = None) -> list[LabelRow]:
@@ -63,11 +64,11 @@ def labels(app: App, vendor_id: str | None = None) -> list[LabelRow]:
         for label, document in all_labels(session, vendor_id):
             version = get_version(session, label.version_id)
             assert version is not None
-            rows.append(_row(session, label, document.vendor_id, document.type, version.seq))
+            rows.append(_row(session, label, document.vendor_id, document.type, version))
         return rows
 
 
-def _row(session: Session, label: Label, vendor_id: str, document_type: str, seq: int) -> LabelRow:
+def _row(session: Session, label: Label, vendor_id: str, document_type: str, version: Version) -> LabelRow:
     previous = None
     if label.change_id is not None:
         change = changes_by_version(session, label.document_id).get(label.version_id)
@@ -76,11 +77,12 @@ def _row(session: Session, label: Label, vendor_id: str, document_type: str, seq
     return LabelRow(
         vendor_id,
         document_type,
-        seq,
+        version.seq,
         previous,
         label.verdict,
         label.machine,
         label.author,
         label.note,
         label.created_at,
+        version.first_seen,
     )

@@ -1,10 +1,12 @@
 """Recording a fetch: the snapshot always, then what it means for the document.
 
 A page that cannot be read (fetch failure, bot wall, or text that is not the policy) opens or
-extends the document's incident. A readable page resolves it, and is unchanged, a flip-flop, a
-reversion that held, or a new version with a Change (semantic diff and classification). This is
-the only place that turns fetch results into rows; each call is one transaction, and what it
-records is announced as events (:mod:`monitor.app.events`) inside that transaction.
+extends the document's incident. A text that looks broken (a `held` check) is `suspect`: it opens
+the incident too, and becomes the new version only when the next fetch gives the same text. A
+readable page resolves the incident, and is unchanged, a flip-flop, a reversion that held, or a
+new version with a Change (semantic diff, the vendor's ignore rules, classification). This is the
+only place that turns fetch results into rows; each call is one transaction, and what it records
+is announced as events (:mod:`monitor.app.events`) inside that transaction.
 """
 
 from __future__ import annotations
@@ -18,19 +20,20 @@ from crawler.results import FetchResult
 from monitor.app.events import ChangeRecorded, Events, IncidentOpened, IncidentResolved, VersionRecorded
 from monitor.config import ChangesConfig, DocumentConfig
 from monitor.judge.decide import Decision, Known, decide
-from monitor.judge.inaccessible import Page, first_failure
+from monitor.judge.ignore import NO_RULES, IgnoreRules, drop_ignored
+from monitor.judge.inaccessible import Page, first_failure, is_held
 from monitor.judge.materiality import classify
 from monitor.judge.semdiff import semantic_diff
 from monitor.judge.textdiff import line_counts
-from monitor.text.dates import PolicyDates
+from monitor.text.dates import PolicyDates, with_history
 from monitor.text.pipeline import Extracted, extract_version
-from storage.blobs import store_blob, store_delta
-from storage.fetches import add_snapshot, decision_streak, source_body
+from storage.blobs import load_blob, store_blob, store_delta
+from storage.fetches import UNREADABLE, add_snapshot, decision_streak, get_snapshot, source_body
 from storage.incidents import add_incident, open_incident
 from storage.models import Change, Incident, Snapshot, Version
 from storage.versions import add_row, current_version, get_version, recent_versions
 
-INACCESSIBLE = "inaccessible"
+INACCESSIBLE, SUSPECT = UNREADABLE  # the decisions of fetches that gave no version
 
 
 @dataclass(frozen=True)
@@ -80,8 +83,12 @@ def record_fetch(
     result: FetchResult,
     settings: ChangesConfig,
     crawl_run_id: int | None = None,
+    ignore: IgnoreRules = NO_RULES,
 ) -> Recorded:
-    """Store one fetch result as a snapshot and decide what it means for its document."""
+    """Store one fetch result as a snapshot and decide what it means for its document.
+
+    `ignore` holds the vendor's ignore rules: sentences they cover are left out of the Change.
+    """
     snapshot = Snapshot(
         document_id=document_id,
         crawl_run_id=crawl_run_id,
@@ -121,14 +128,23 @@ def record_fetch(
                     pdf=extracted.pdf,
                 )
             )
-    if failure is not None:
-        snapshot.outcome, snapshot.decision, snapshot.reason = failure[0], INACCESSIBLE, failure[1]
+    confirmed = None
+    if failure is not None and extracted is not None and is_held(failure[0]):
+        confirmed = _confirmed_suspect(session, document_id, config, extracted)
+    if failure is not None and confirmed is None:
+        held = extracted is not None and is_held(failure[0])
+        snapshot.outcome, snapshot.reason = failure[0], failure[1]
+        snapshot.decision = SUSPECT if held else INACCESSIBLE
         if result.body is not None:
             snapshot.body_sha256 = store_blob(session, result.body)
         add_snapshot(session, snapshot)
         noted = _note_incident(session, events, document_id, snapshot, *failure)
         return _recorded(snapshot, None, None, noted)
     assert extracted is not None and result.body is not None
+    notes: tuple[str, ...] = ()
+    if confirmed is not None:
+        notes = (f"held as suspect from {confirmed.opened_at:%Y-%m-%d %H:%M} UTC ({confirmed.reason})",)
+        confirmed.reason = f"{confirmed.reason}; the next fetch gave the same text, now the current version"
     resolved = _resolve_incident(session, events, document_id, snapshot)
     incident = ("resolved", resolved) if resolved else None
     decision = _decide(session, document_id, extracted, current, settings)
@@ -138,7 +154,7 @@ def record_fetch(
         return _recorded(snapshot, get_version(session, decision.match), None, incident)
     snapshot.body_sha256 = store_blob(session, result.body)  # a version's source body is stored whole
     add_snapshot(session, snapshot)
-    version, change = _add(session, events, document_id, snapshot, extracted, current, decision)
+    version, change = _add(session, events, document_id, snapshot, extracted, current, decision, ignore, notes)
     snapshot.decision, snapshot.version_id = decision.kind, version.id
     session.add(snapshot)
     return _recorded(snapshot, version, change, incident)
@@ -181,15 +197,26 @@ def _add(
     extracted: Extracted,
     current: Version | None,
     decision: Decision,
+    ignore: IgnoreRules,
+    notes: tuple[str, ...],
 ) -> tuple[Version, Change | None]:
-    """Add the version (and its Change) a new text calls for."""
+    """Add the version (and its Change, with `notes`) a new text calls for."""
     version = add_version(
         session, events, document_id, extracted, current, snapshot, snapshot.fetched_at, reverts_to=decision.match
     )
     if current is None:
         return version, None
-    change = add_change(session, events, current, version, snapshot, "reversion" if decision.match else "new_version")
+    kind, base = ("reversion", current) if decision.match else ("new_version", _base(session, current, decision))
+    if base is not current:
+        notes = (*notes, f"compared with version #{base.seq}, the closest recent text (the page serves variants)")
+    change = add_change(session, events, base, version, snapshot, kind, ignore=ignore, notes=notes)
     return version, change
+
+
+def _base(session: Session, current: Version, decision: Decision) -> Version:
+    """The version a new version's change is told against: the current one, or the decision's closer one."""
+    closer = get_version(session, decision.base) if decision.base is not None else None
+    return closer or current
 
 
 def add_version(
@@ -204,9 +231,10 @@ def add_version(
     reverts_to: int | None = None,
     kind: str = "content",
 ) -> Version:
-    """A new current version of the document, numbered after `current`."""
+    """A new current version of the document, numbered after `current` (whose dates settle ambiguous ones)."""
     added, removed = line_counts(current.text, extracted.text) if current else (len(extracted.text.splitlines()), 0)
-    primary = extracted.dates.primary
+    dates = with_history(extracted.dates, PolicyDates.from_dict(current.dates)) if current else extracted.dates
+    primary = dates.primary
     version = Version(
         document_id=document_id,
         seq=current.seq + 1 if current else 1,
@@ -216,7 +244,7 @@ def add_version(
         lines_added=added,
         lines_removed=removed,
         language=extracted.language,
-        dates=extracted.dates.to_dict(),
+        dates=dates.to_dict(),
         policy_date=primary.iso if primary else None,
         first_seen=seen_at,
         kind=kind,
@@ -236,13 +264,18 @@ def add_change(
     kind: str,
     *,
     flagged: bool = False,
+    ignore: IgnoreRules = NO_RULES,
+    notes: tuple[str, ...] = (),
 ) -> Change:
-    """The Change from `old` to `new`: its semantic diff and its classification."""
-    diff = semantic_diff(old.text, new.text)
+    """The Change from `old` to `new`: its semantic diff, less what `ignore` covers, and its classification."""
+    diff, ignored = drop_ignored(semantic_diff(old.text, new.text), ignore)
     classification = classify(
         diff, old_dates=PolicyDates.from_dict(old.dates), new_dates=PolicyDates.from_dict(new.dates)
     )
-    headline, notes = classification.headline, list(classification.notes)
+    headline = classification.headline
+    notes = [*notes, *classification.notes]
+    if ignored:
+        notes.append(f"{ignored} changed sentence{'s' if ignored != 1 else ''} left out by the vendor's ignore rules")
     if kind == "reversion":
         headline = f"reverted to the version of {_returned_date(session, new)}"
         notes.insert(0, f"{headline} after holding for several fetches")
@@ -278,6 +311,20 @@ def _returned_date(session: Session, version: Version) -> str:
     """When the text a reversion returns to was first seen (its day, UTC)."""
     earlier = get_version(session, version.reverts_to_id) if version.reverts_to_id else None
     return (earlier or version).first_seen.date().isoformat()
+
+
+def _confirmed_suspect(
+    session: Session, document_id: int, config: DocumentConfig, extracted: Extracted
+) -> Incident | None:
+    """The open suspect incident when the text it holds is `extracted`'s (the next fetch confirms it)."""
+    incident = open_incident(session, document_id)
+    held = get_snapshot(session, incident.last_snapshot_id) if incident else None
+    if held is None or held.decision != SUSPECT or held.body_sha256 is None:
+        return None
+    body = load_blob(session, held.body_sha256)
+    url = held.final_url or held.requested_url
+    before = extract_for(config, body, content_type=held.content_type, url=url, fetched_at=held.fetched_at)
+    return incident if before.text_hash == extracted.text_hash else None
 
 
 def _note_incident(

@@ -18,7 +18,7 @@ from crawler.outcomes import describe_response
 from crawler.results import FetchResult
 from monitor.app.context import App
 from monitor.app.cycle import plan
-from monitor.app.record import Recorded, record_fetch
+from monitor.app.record import UNREADABLE, Recorded, record_fetch
 from monitor.config import ChangesConfig, Config, DocumentConfig, StorageConfig, VendorConfig
 from storage.db import connect, session_scope
 
@@ -99,7 +99,7 @@ def _as_fetch(path: Path, url: str) -> FetchResult:
 
 
 def _line(path: Path, result: FetchResult, recorded: Recorded) -> ReplayLine:
-    if recorded.decision == "inaccessible":
+    if recorded.decision in UNREADABLE:
         summary = f"{recorded.outcome}: {recorded.reason}"
     elif recorded.headline:
         summary = recorded.headline

@@ -70,7 +70,7 @@ def reextract_document(session: Session, events: Events, target: PlannedDocument
         and _extract(session, origin, config).text_hash != extracted.text_hash
     )
     version = add_version(session, events, document_id, extracted, current, latest, latest.fetched_at, kind="technical")
-    add_change(session, events, current, version, latest, "technical", flagged=flagged)
+    add_change(session, events, current, version, latest, "technical", flagged=flagged, ignore=target.ignore)
     latest.version_id = version.id
     session.add(latest)
     assert latest.body_sha256 is not None

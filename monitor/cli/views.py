@@ -172,6 +172,7 @@ DECISION_STYLES = {
     "unchanged": "dim",
     "flip_flop": "dim",
     "inaccessible": "red",
+    "suspect": "magenta",
 }
 
 

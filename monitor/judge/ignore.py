@@ -58,6 +58,9 @@ class IgnoreRules:
         return all(self.matches(side) for side in (unit.old, unit.new) if side is not None)
 
 
+NO_RULES = IgnoreRules.of(())
+
+
 def drop_ignored(diff: SemanticDiff, rules: IgnoreRules) -> tuple[SemanticDiff, int]:
     """The diff without the sentences the rules cover, and how many were dropped."""
     if not rules:

@@ -1,8 +1,11 @@
 """Checks that a fetched page really is the policy: each a registered class with a kind.
 
-A page that fails one is stored for audit but never diffed and never a version: it opens (or
-extends) an incident instead. Fetch-level failures (HTTP errors, bot walls) are the crawler's
-outcomes; these checks look at the extracted text.
+A page that fails one is stored for audit but never diffed: it opens (or extends) an incident
+instead. Most checks see a page that is not the policy (a wall, nothing to read) and it is never a
+version. `held` checks see a text that looks broken (markup shown as text, most of the policy gone,
+another language): it is held as suspect, and becomes the new version only when the next fetch
+gives the same text. Fetch-level failures (HTTP errors, bot walls) are the crawler's outcomes;
+these checks look at the extracted text.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from crawler.kinds import Kind, Registry
 
 CHECKS: Registry[type[Check]] = Registry("checks", "Page checks: is the text the policy?")
 SHORT_PAGE = 1500  # characters: walls are short pages
+MARKUP_TAGS, MARKUP_SHARE = 20, 0.05  # HTML source as text: at least 20 tags making up 5% of the text
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,8 @@ class Page:
 
 class Check(Kind, registry=CHECKS):
     """Base class of the checks; subclasses register under their `kind`."""
+
+    held: ClassVar[bool] = False  # a suspect text, confirmed by the next fetch, rather than not the policy
 
     @classmethod
     def reason(cls, page: Page) -> str | None:
@@ -115,10 +121,28 @@ class TooShort(Check):
         return f"only {size} characters of text (fewer than {page.min_chars})" if size < page.min_chars else None
 
 
+class MarkupAsText(Check):
+    """The page shows HTML source as text (a publishing glitch): held until the next fetch confirms it."""
+
+    kind = "markup_as_text"
+    held = True
+    tags = re.compile(
+        r"</?(?:div|span|p|a|li|ul|ol|h[1-6]|br|strong|em|b|i|table|tr|td|section|script|style)\b[^<>]{0,200}>"
+    )
+
+    @classmethod
+    def reason(cls, page: Page) -> str | None:
+        found = cls.tags.findall(page.text)
+        if len(found) < MARKUP_TAGS or sum(map(len, found)) < MARKUP_SHARE * len(page.text):
+            return None
+        return f"the text shows HTML source ({len(found):,} tags such as {found[0][:40]!r})"
+
+
 class MostlyGone(Check):
-    """Most of the policy's text is gone compared with the current version."""
+    """Most of the policy's text is gone compared with the current version: held until the next fetch confirms it."""
 
     kind = "mostly_gone"
+    held = True
 
     @classmethod
     def reason(cls, page: Page) -> str | None:
@@ -128,9 +152,10 @@ class MostlyGone(Check):
 
 
 class OtherLanguage(Check):
-    """The page is in another language than the document's established one."""
+    """The page is in another language than the document's established one: held until the next fetch confirms it."""
 
     kind = "other_language"
+    held = True
 
     @classmethod
     def reason(cls, page: Page) -> str | None:
@@ -142,6 +167,12 @@ class OtherLanguage(Check):
 
 def _base(language: str | None) -> str | None:
     return language.split("-")[0].lower() if language else None
+
+
+def is_held(kind: str) -> bool:
+    """Whether a failed check of this kind holds the text as suspect (rather than not the policy)."""
+    check = CHECKS.get(kind)
+    return check is not None and check.held
 
 
 def first_failure(page: Page) -> tuple[str, str] | None:

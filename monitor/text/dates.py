@@ -5,7 +5,8 @@ few words later in the same sentence (``Effective: the earlier of 2023-05-01 or 
 and parsed by dateparser on the short candidate string only. A date never gets a day it does not
 show: ``Juni 2021`` is ``2021-06`` with month precision. An all-numeric date such as ``3/11/2025``
 is read in the page locale's order; when the locale does not decide, the other numeric dates on the
-page and the fetch time do ("last updated" is never after the fetch), else it stays ``ambiguous``.
+page and the fetch time do ("last updated" is never after the fetch), then the document's previous
+version (:func:`with_history`: "last updated" never goes back), else it stays ``ambiguous``.
 """
 
 from __future__ import annotations
@@ -335,13 +336,24 @@ def _date_after(rest: str, kind: Kind, cue_language: str, language: str | None) 
 _ANY_NUMERIC = re.compile(r"(?<![\d./-])(\d{1,2})([./-])(\d{1,2})\2(\d{4})(?![\d./-])")
 
 
+def _readings(dated: DetectedDate) -> dict[str, date] | None:
+    """The two readings of an all-numeric day/month date, by order, or None when it is not one."""
+    m = _NUMERIC.fullmatch(dated.raw.replace(" ", ""))
+    if not m:
+        return None
+    first, second, year = int(m.group(1)), int(m.group(3)), int(m.group(4))
+    try:
+        return {"DMY": date(year, second, first), "MDY": date(year, first, second)}
+    except ValueError:  # one part above 12: not ambiguous after all
+        return None
+
+
 def _disambiguated(dated: DetectedDate, text: str, fetched_at: datetime | None) -> DetectedDate:
     """An ambiguous day/month date read in the order the page's other numeric dates show (a part above
     12), else the one reading that is not after the fetch for a "last updated" date; else unchanged."""
-    m = _NUMERIC.fullmatch(dated.raw.replace(" ", ""))
-    if not m:
+    readings = _readings(dated)
+    if readings is None:
         return dated
-    first, second, year = int(m.group(1)), int(m.group(3)), int(m.group(4))
     orders = set()
     for other in _ANY_NUMERIC.finditer(text):
         a, b = int(other.group(1)), int(other.group(3))
@@ -349,9 +361,32 @@ def _disambiguated(dated: DetectedDate, text: str, fetched_at: datetime | None) 
             orders.add("DMY")
         elif b > 12 >= a:
             orders.add("MDY")
-    readings = {"DMY": date(year, second, first), "MDY": date(year, first, second)}
     if len(orders) != 1 and dated.kind == "updated" and fetched_at is not None:
         orders = {order for order, day in readings.items() if day <= fetched_at.date()}
+    if len(orders) != 1:
+        return dated
+    return replace(dated, iso=readings[orders.pop()].isoformat(), ambiguous=False)
+
+
+def with_history(dates: PolicyDates, earlier: PolicyDates) -> PolicyDates:
+    """`dates` with an ambiguous date settled by the document's previous version's dates (`earlier`).
+
+    A reading equal to the earlier date of its kind wins (the same day, written another way); else a
+    "last updated" date is never before the earlier one. When neither decides, it stays ambiguous.
+    """
+    return PolicyDates(
+        updated=_settled(dates.updated, earlier.updated), effective=_settled(dates.effective, earlier.effective)
+    )
+
+
+def _settled(dated: DetectedDate | None, before: DetectedDate | None) -> DetectedDate | None:
+    readings = _readings(dated) if dated and dated.ambiguous and before and before.precision == "day" else None
+    if dated is None or before is None or readings is None:
+        return dated
+    known = date.fromisoformat(before.iso)
+    orders = {order for order, day in readings.items() if day == known}
+    if not orders and dated.kind == "updated":
+        orders = {order for order, day in readings.items() if day >= known}
     if len(orders) != 1:
         return dated
     return replace(dated, iso=readings[orders.pop()].isoformat(), ambiguous=False)

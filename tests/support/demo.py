@@ -29,9 +29,11 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
+from crawler.job import RenderSettings
 from monitor import app
 from monitor.alerts.channels import SLACK_ENDPOINT_ENV
 from monitor.app.context import App
+from monitor.app.record import UNREADABLE
 from monitor.cli import views
 from monitor.config import (
     Config,
@@ -87,8 +89,11 @@ def is_demo_folder(folder: Path) -> bool:
 
 
 def demo_config(site: DemoSite, mail: MailSink) -> Config:
-    """Every vendor every 2 seconds, with e-mail and Slack channels on loopback; the database beside the config."""
-    return loopback_config(
+    """Every vendor every 2 seconds, with e-mail and Slack channels on loopback; the database beside the config.
+
+    The browser is off, so that the demo tells the same story whether or not chromium is installed.
+    """
+    config = loopback_config(
         Path("demo.db"),
         {vendor.id: site.url(vendor.id) for vendor in site.vendors.values()},
         names={vendor.id: vendor.name for vendor in site.vendors.values()},
@@ -97,6 +102,7 @@ def demo_config(site: DemoSite, mail: MailSink) -> Config:
         timeout=5,
         default_schedule="2s",
     )
+    return config.model_copy(update={"render": RenderSettings(enabled=False)})
 
 
 def crawled_since(application: App, moment: datetime) -> bool:
@@ -119,8 +125,8 @@ def board(application: App, day: int, mail: MailSink, slack: WebhookSink) -> Gro
             document.vendor_id,
             views.outcome_text(document.outcome),
             Text(decision.replace("_", " "), style=views.DECISION_STYLES.get(decision, "")),
-            f"#{document.current_seq}" if document.current_seq and decision != "inaccessible" else "-",
-            document.error if decision == "inaccessible" else "",
+            f"#{document.current_seq}" if document.current_seq and decision not in UNREADABLE else "-",
+            document.error if decision in UNREADABLE else "",
         )
     story = Text(f"Day {day}/{len(SCRIPT)}: {SCRIPT[day - 1].story}", style="bold") if day else Text("starting...")
     sent = Text(f"captured so far: {len(mail.messages)} e-mails, {len(slack.posts)} Slack posts", style="cyan")
