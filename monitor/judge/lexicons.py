@@ -182,16 +182,27 @@ MODALS = Lexicon({
     "may": r"may|might|can|could|kann|können|dürfen|peut|pouvons",
 })  # fmt: skip
 
+# English name: its German and French names (labels are the English name, lower-cased).
+_COUNTRY_NAMES = {
+    "Argentina": "argentinien|argentine", "Australia": "australien|australie", "Brazil": "brasilien|brésil",
+    "Canada": "kanada", "China": "chine", "India": "indien|inde", "Indonesia": "indonesien|indonésie",
+    "Israel": "israël", "Japan": "japon", "Korea": "corée", "Mexico": "mexiko|mexique",
+    "New Zealand": "neuseeland|nouvelle-zélande", "Philippines": "philippinen", "Russia": "russland|russie",
+    "Singapore": "singapur|singapour", "South Africa": "südafrika|afrique du sud", "Switzerland": "schweiz|suisse",
+    "Turkey": "türkei|turquie", "Ukraine": "", "Vietnam": "", "Hong Kong": "", "Taiwan": "taïwan",
+    "Ireland": "irland|irlande", "Germany": "deutschland|allemagne", "France": "frankreich",
+    "Netherlands": r"niederlande\w*|pays-bas", "Belgium": "belgien|belgique", "Luxembourg": "luxemburg",
+    "Spain": "spanien|espagne", "Italy": "italien|italie", "Poland": "polen|pologne", "Sweden": "schweden|suède",
+    "Cyprus": "zypern|chypre", "Malta": "malte", "Serbia": "serbien|serbie", "Belarus": "weißrussland|biélorussie",
+    "United Arab Emirates": r"vereinigte\w* arabische\w* emirate\w*|émirats arabes unis",
+    "Saudi Arabia": "saudi-arabien|arabie saoudite", "Egypt": "ägypten|égypte", "Nigeria": "nigéria",
+    "Kenya": "kenia",
+}  # fmt: skip
+
 COUNTRIES = Lexicon({
-    **{name.lower(): name.lower() for name in (
-        "Argentina", "Australia", "Brazil", "Canada", "China", "India", "Indonesia", "Israel", "Japan", "Korea",
-        "Mexico", "New Zealand", "Philippines", "Russia", "Singapore", "South Africa", "Switzerland", "Turkey",
-        "Ukraine", "Vietnam", "Hong Kong", "Taiwan", "Ireland", "Germany", "France", "Netherlands", "Belgium",
-        "Luxembourg", "Spain", "Italy", "Poland", "Sweden", "Cyprus", "Malta", "Serbia", "Belarus",
-        "United Arab Emirates", "Saudi Arabia", "Egypt", "Nigeria", "Kenya",
-    )},
+    **{name.lower(): "|".join(filter(None, (name.lower(), other))) for name, other in _COUNTRY_NAMES.items()},
     "united states": r"united states|(?-i:US|U\.S\.(?:A\.)?|USA)|vereinigte\w* staaten|états-unis",
-    "united kingdom": r"united kingdom|uk|großbritannien|royaume-uni",
+    "united kingdom": r"united kingdom|uk|großbritannien|vereinigte\w* königreich\w*|royaume-uni",
     "EU/EEA": r"european (?:union|economic area)|eu|eea|ewr|europäische\w* (?:union|wirtschaftsraum\w*)"
     r"|union européenne|espace économique européen|eee",
     "third countries": r"third countr\w*|drittl[aä]nd\w*|pays tiers",
@@ -215,8 +226,9 @@ STORAGE_CONTEXT = cue(
     r"|stockées?|hébergées?|serveurs?"
 )
 TRANSFER_CONTEXT = cue(
-    r"transfer\w*|international\w*|cross-border|abroad|third countr\w*|servers?|hosted|stored in"
-    r"|übermitt\w*|drittland\w*|übertrag\w*|transfert\w*|pays tiers|hébergé\w*"
+    r"transfer\w*|international\w*|cross-border|abroad|third countr\w*|servers?|servern|hosted|stored in"
+    r"|übermitt\w*|drittland\w*|übertrag\w*|gehostet|gespeichert|transfert\w*|pays tiers|serveurs?|hébergé\w*"
+    r"|stocké\w* (?:en|à|au|aux|dans)"
 )
 
 RIGHTS = Lexicon({
