@@ -252,26 +252,38 @@ BASELINE_USES = words(
     provide provided providing maintain operate improve run deliver support administer manage offer enable help
     ensure comply fulfil fulfill perform give allow make create keep use do get be have respond answer contact
     communicate send let process carry complete facilitate serve continue include
+    bereitstellen bereitzustellen erbringen betreiben verbessern anbieten anzubieten ermöglichen gewährleisten
+    sicherstellen sicherzustellen erfüllen beantworten kontaktieren verwalten unterstützen liefern nutzen
+    verwenden verarbeiten senden erleichtern helfen
+    fournir améliorer exploiter gérer offrir permettre assurer respecter répondre contacter communiquer envoyer
+    traiter utiliser faciliter maintenir administrer exécuter fonctionner aider garantir proposer rendre savoir
+    conformer être avoir faire
     """
 )
-# Words after "to" that are not verbs of a purpose ("share with third parties", "transfer to the US").
+# Words after "to" / "pour" that are not verbs of a purpose ("share with third parties", "pour votre compte"),
+# and modal verbs ("nutzen zu können").
 NOT_VERBS = words(
     """
     the a an your you our us them their its it this that these those other third any all each such which whom
     who what data information personal service services partner partners party parties user users law laws
     date time country countries court courts people person persons member members account accounts
+    votre notre autre können dürfen müssen werden lassen pouvoir devoir
     """
 )
 
 # Who can see data: wider audiences rank higher (a change to a wider one is new sharing).
 AUDIENCES = Lexicon({
-    "your matches": r"(?:your )?matches|people you (?:match|connect|chat) with|your (?:connections|friends|contacts)",
+    "your matches": r"(?:your )?matches|people you (?:match|connect|chat) with|your (?:connections|friends|contacts)"
+    r"|ihre\w* (?:kontakte|freunde)|(?:vos )?matchs|vos (?:contacts|amis)",
     "other users": r"other (?:users|members|people|players)|(?:all )?(?:users|members) of (?:the|our) "
-    r"(?:app|service|platform|community)|andere\w* (?:nutzer|mitglieder)\w*|autres (?:utilisateurs|membres)",
+    r"(?:app|service|platform|community)|(?:andere|alle)\w* (?:nutzer|mitglieder)\w*|(?:autres|tous les) "
+    r"(?:utilisateurs|membres)",
     "users nearby": r"(?:users|people|members) (?:nearby|near you|in your area|around you)|nearby (?:users|people"
-    r"|members)|nutzer in (?:ihrer|der) nähe|utilisateurs à proximité",
+    r"|members)|(?:nutzer|personen|mitglieder)\w* in (?:ihrer|der) (?:nähe|umgebung)|(?:utilisateurs|personnes"
+    r"|membres) (?:à proximité|près de (?:chez )?vous|autour de vous)",
     "the public": r"(?:the )?public(?! (?:authorit|interest|health|bod|agenc|sector|record|law))|publicly|anyone"
-    r"|everyone|search engines|öffentlich\w*|tout le monde",
+    r"|everyone|search engines|öffentlich\w*|jedermann|suchmaschinen|tout le monde|publiquement|n'importe qui"
+    r"|moteurs de recherche",
 })  # fmt: skip
 AUDIENCE_RANK = {"your matches": 1, "other users": 2, "users nearby": 2, "the public": 3}
 
@@ -335,13 +347,17 @@ PARENTAL_CONSENT = Lexicon({
 CHOICE = Lexicon({
     "required": r"(?:you|users?) (?:must|have to|need to|are required to|are obliged to|shall)|(?:is|are) "
     r"(?:required|mandatory|compulsory|obligatory)|required to (?:use|register|access)|sie müssen|müssen sie"
-    r"|(?:ist|sind) (?:erforderlich|verpflichtend|zwingend)|vous devez|(?:est|sont) (?:obligatoires?|requis\w*)",
+    r"|(?:ist|sind) (?:erforderlich|verpflichtend|zwingend)|sie sind verpflichtet|vous devez|vous êtes tenu\w*"
+    r"|(?:est|sont) (?:obligatoires?|requis\w*)",
     "asked": r"(?:we )?(?:will |may |might )?ask (?:you|for your)|request your (?:permission|consent)|prompt(?:s|ed)?"
-    r" you|seek your (?:permission|consent)|(?:bitten|fragen) (?:wir )?sie|vous demander",
+    r" you|seek your (?:permission|consent)|(?:bitten|fragen) (?:wir )?sie|wir (?:\w+ )?sie (?:um (?:ihre\w* )?\w+ )?"
+    r"(?:bitten|fragen)|sie werden (?:\w+ )?(?:gebeten|gefragt)|vous demander|nous vous demand\w*"
+    r"|vous (?:sera|seront) demandé\w*",
     "optional": r"optional|voluntar\w*|(?:you|users?) (?:can|may|are free to) (?:refuse|decline|choose|opt|decide"
     r"|skip|say no|withdraw)|not (?:required|mandatory|obligatory)|if you (?:wish|want|choose|prefer|agree)"
-    r"|freiwillig\w*|(?:können|dürfen) sie (?:ablehnen|wählen|entscheiden)|facultati\w*|vous pouvez (?:refuser"
-    r"|choisir)|si vous le souhaitez",
+    r"|freiwillig\w*|(?:können|dürfen) sie (?:ablehnen|wählen|entscheiden)|sie (?:können|dürfen)(?: \w+){0,3}"
+    r" (?:ablehnen|verweigern|wählen|entscheiden)|nicht (?:erforderlich|verpflichtend)|facultati\w*"
+    r"|vous pouvez (?:\w+ )?(?:refuser|choisir|décider)|vous êtes libre|pas obligatoire|si vous le souhaitez",
 })  # fmt: skip
 
 CONSENT_MODEL = Lexicon({

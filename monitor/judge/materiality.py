@@ -716,8 +716,9 @@ class TypoFix(Rule):
 
 
 def _changed_compounds(change: SentenceChange) -> list[str]:
-    """The changed words, a hyphenated one whole and without its hyphens when both sides have as many."""
-    old, new = _COMPOUND.findall(change.old), _COMPOUND.findall(change.new)
+    """The changed words (link targets too), a hyphenated one whole and without its hyphens when both sides
+    have as many."""
+    old, new = _COMPOUND.findall(change.raw_old), _COMPOUND.findall(change.raw_new)
     if len(old) != len(new):
         return change.changed_words
     return [w.replace("-", "") for a, b in zip(old, new, strict=True) if a != b for w in (a, b)]
