@@ -48,6 +48,7 @@ _VISIBILITY = lx.cue(
 )
 _ROLE_NAME = re.compile(
     r"(?i:representative|controller|verantwortliche\w*|vertreter\w*|représentant\w*|responsable du traitement)"
+    r"(?:\s+(?i:in|im|in der|in the|for the|für|au|en|dans l'|pour l')\s*\S+(?:\s+[A-Z]\S*)?)?"  # … in the EU:
     r"(?:\s*:|\s+(?:is|ist|est)\b:?)\s*((?:(?:[A-Z][\w&'.-]*|of|&)\s?){1,5})",
 )
 _VERSION_NOTE = re.compile(

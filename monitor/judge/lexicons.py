@@ -234,7 +234,7 @@ TRANSFER_CONTEXT = cue(
 RIGHTS = Lexicon({
     "access": r"access|right to know|(?:a )?copy of (?:your|the) (?:personal )?(?:data|information)"
     r"|auskunft\w*|droit d'accès|accès",
-    "delete": r"delet\w*|erasure|eras\w*|right to be forgotten|löschung\w*|lösch\w*|effacement|suppression",
+    "delete": r"delet\w*|erasure|eras\w*|right to be forgotten|löschung\w*|lösch\w*|effac\w*|suppression|supprim\w*",
     "correct": r"correct\w*|rectif\w*|berichtigung\w*",
     "port": r"portab\w*|port your|übertragbarkeit|portabilité",
     "object": r"object\w*|widerspruch\w*|widersprech\w*|opposition|vous opposer",
