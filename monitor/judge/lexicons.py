@@ -276,7 +276,7 @@ AUDIENCES = Lexicon({
     "your matches": r"(?:your )?matches|people you (?:match|connect|chat) with|your (?:connections|friends|contacts)"
     r"|ihre\w* (?:kontakte|freunde)|(?:vos )?matchs|vos (?:contacts|amis)",
     "other users": r"other (?:users|members|people|players)|(?:all )?(?:users|members) of (?:the|our) "
-    r"(?:app|service|platform|community)|(?:andere|alle)\w* (?:nutzer|mitglieder)\w*|(?:autres|tous les) "
+    r"(?:app|service|platform|community)|(?:andere|alle)\w* (?:nutzer|mitglieder)(?:innen|n)?|(?:autres|tous les) "
     r"(?:utilisateurs|membres)",
     "users nearby": r"(?:users|people|members) (?:nearby|near you|in your area|around you)|nearby (?:users|people"
     r"|members)|(?:nutzer|personen|mitglieder)\w* in (?:ihrer|der) (?:nähe|umgebung)|(?:utilisateurs|personnes"
