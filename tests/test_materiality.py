@@ -83,6 +83,8 @@ NEGATIVE = [
     ("M13", "We use cookies and tracking pixels.", "We use cookies."),
     ("M14", "This policy applies to our website and apps.", "This policy applies to our website."),
     ("R1", "Write to privacy@acme.example with questions.", "Write to privacy@acme.example with any questions."),
+    ("R1", "Wir löschen Daten, die vor dem 1. Mai 2024 erhoben wurden.",
+     "Wir löschen Daten, die vor dem 01.05.2023 erhoben wurden."),  # a numeric date is no phone number
     ("R2", "We do not sell your personal data.", "We sell your personal data."),
     ("R3", "# Overview\nWe collect data.", "# Overview\nWe collect data.\nWe also store it."),
     ("R4", "# Overview\nHello.", "# Overview\nHello.\nThis part covers your account."),

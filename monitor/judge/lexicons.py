@@ -447,7 +447,9 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 OBFUSCATED_AT = re.compile(r"\s*(?:\[\s*at\s*\]|\(\s*at\s*\)|\{\s*at\s*\}|\[@\]|\(@\))\s*", re.IGNORECASE)
 OBFUSCATED_DOT = re.compile(r"\s*(?:\[\s*(?:dot|punkt|point)\s*\]|\(\s*(?:dot|punkt|point)\s*\)|\{\s*dot\s*\})\s*",
                             re.IGNORECASE)  # fmt: skip
-PHONE = re.compile(r"(?<![\w+])\+?\d[\d ()./-]{6,}\d(?!\w)")
+PHONE = re.compile(  # not a numeric date (01.05.2024, 05/01/2024, 2024-05-01)
+    r"(?<![\w+])(?!(?:\d{1,2}[./-]\d{1,2}[./-]\d{4}|\d{4}-\d{1,2}-\d{1,2})(?![\d/-]|\.\d))\+?\d[\d ()./-]{6,}\d(?!\w)"
+)
 
 SECURITY = Lexicon({
     "security": r"secur\w*|safeguard\w*|sicherheit\w*|sécurité|sécuris\w*",
