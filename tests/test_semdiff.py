@@ -34,6 +34,8 @@ We delete backups after a year."""
         ("Mail privacy@a.example.org. Next.", ["Mail privacy@a.example.org.", "Next."]),
         ("Kids under 13. We check! Really? Yes.", ["Kids under 13.", "We check!", "Really?", "Yes."]),
         ("Daten, z. B. Namen. Weiter.", ["Daten, z. B. Namen.", "Weiter."]),
+        ("Gilt ab dem 1. Mai 2024. Weiter.", ["Gilt ab dem 1. Mai 2024.", "Weiter."]),
+        ("Es sind 3. Weitere folgen.", ["Es sind 3.", "Weitere folgen."]),
         ("- First item. Second part.", ["- First item.", "Second part."]),
         ("2. Numbered item. More.", ["2. Numbered item.", "More."]),
         ("Cell one. Text | Cell two. Text", ["Cell one. Text | Cell two. Text"]),
@@ -143,6 +145,10 @@ def test_large_replaced_region_is_paired_within_the_cap() -> None:
         ("Write to dpo [at] acme [dot] example.", "Write to dpo@acme.example."),
         ("Write to [email\u00a0protected].", "Write to dpo@acme.example."),  # addresses are compared apart
         ("This applies from 1 May 2024.", "This applies from May 1st, 2024."),
+        ("Gilt ab dem 1. Mai 2024.", "Gilt ab dem 01.05.2024."),
+        ("Elle s'applique à partir du 1er mai 2024.", "Elle s'applique à partir du 01/05/2024."),
+        ("This applies from 13 May 2024.", "This applies from 13/05/2024."),  # only one order is a date
+        ("This applies from May 13, 2024.", "This applies from 05/13/2024."),
         ("Minato-ku,Tokyo", "Minato-ku, Tokyo"),
         ("We collect your name &amp; e-mail.", "We collect your name & e-mail."),
     ],
@@ -156,6 +162,8 @@ def test_canonical_forms_of_cosmetic_variants_are_equal(old: str, new: str) -> N
     [
         ("We share data with hosts.", "We share data with Hosts."),  # body text keeps its case ("US", "us")
         ("This applies from 1 May 2024.", "This applies from 1 May 2023."),
+        ("This applies from 1 May 2024.", "This applies from 01/05/2024."),  # or January 5 on a US page
+        ("Elle s'applique à partir du 1er mai 2024.", "Elle s'applique à partir du 05/01/2024."),  # 5 janvier
         ("Write to dpo [at] acme [dot] example.", "Call dpo [at] acme [dot] example."),
         ("We keep logs for 30 days.", "We keep logs for 90 days."),
     ],

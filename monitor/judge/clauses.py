@@ -26,6 +26,15 @@ _NOT_ONLY = re.compile(r"\s*(?:only|just|merely|nur|seulement|uniquement)\b", re
 _WORDS = re.compile(r"[^\W\d_][\w'-]*")
 _INFINITIVE = re.compile(r"(?<!\w)(?i:to|in order to)\s+(?:(?:also|better|further|help(?: us)?)\s+)?([a-z]{3,})\b")
 _GERUND = re.compile(r"(?<!\w)(?:by|for|and|or)\s+([a-z]{3,}ing)\b")
+# French "pour / afin de (vous) tester"; German "um … zu testen (und … anzuzeigen)", verbs in lower case.
+_FRENCH_INFINITIVE = re.compile(
+    r"(?<!\w)(?i:pour\s+|afin d(?:e\s+|'))(?:(?i:mieux|aussi|également|nous aider à)\s+)?"
+    r"(?:(?i:vous|nous|leur|lui|en|y|se|me|te)\s+|(?i:l'|s'|m'|t'))?([a-zàâçéèêëîïôûùüÿœ]{2,}(?:er|ir|re|oir))\b"
+)
+_GERMAN_PURPOSE = re.compile(r"(?<!\w)(?i:um)\s[^.;:!?]*")
+_GERMAN_INFINITIVE = re.compile(
+    r"(?<![\w-])(?:zu\s+([a-zäöüß]{3,}n)|([a-zäöüß]{2,}zu[a-zäöüß]{2,}n))(?=\s*(?:[,.;:!?)]|und\b|oder\b|sowie\b|$))"
+)
 _NOT_PURPOSE_AFTER = re.compile(
     r"(?:right|rights|able|ability|option|choice|want|wish|like|need|agree|consent|ask(?:s|ed)?(?: us)?|request"
     r"|allow(?:s|ed)?(?: us| you)?|permit|how|subject|according|due|prior|similar|related|up|addition|applies"
@@ -35,10 +44,11 @@ _NOT_PURPOSE_AFTER = re.compile(
 )
 _VISIBILITY = lx.cue(
     r"see|seen|sees|visible|view\w*|display\w*|shown|shows?|appear\w*|publicly|made public"
-    r"|is public|sichtbar|visibles?"
+    r"|is public|sehen|sieht|einsehen|sichtbar|angezeigt|voir|voient|visibles?|affiché\w*"
 )
 _ROLE_NAME = re.compile(
     r"(?i:representative|controller|verantwortliche\w*|vertreter\w*|représentant\w*|responsable du traitement)"
+    r"(?:\s+(?i:in|im|in der|in the|for the|für|au|en|dans l'|pour l')\s*\S+(?:\s+[A-Z]\S*)?)?"  # … in the EU:
     r"(?:\s*:|\s+(?:is|ist|est)\b:?)\s*((?:(?:[A-Z][\w&'.-]*|of|&)\s?){1,5})",
 )
 _VERSION_NOTE = re.compile(
@@ -84,10 +94,14 @@ class Clause:
 
     @cached_property
     def uses(self) -> frozenset[str]:
-        """The verbs of purpose clauses (``to estimate …``, ``by searching for …``) beyond running the service."""
+        """The verbs of purpose clauses (``to estimate …``, ``by searching for …``, ``pour tester``, ``um … zu
+        testen``) beyond running the service."""
         verbs = {m.group(1) for m in _INFINITIVE.finditer(self.text)
                  if not _NOT_PURPOSE_AFTER.search(self.text[max(0, m.start() - 40) : m.start()])}  # fmt: skip
         verbs.update(m.group(1) for m in _GERUND.finditer(self.text))
+        verbs.update(m.group(1) for m in _FRENCH_INFINITIVE.finditer(self.text))
+        for purpose in _GERMAN_PURPOSE.finditer(self.text):
+            verbs.update(a or b for a, b in _GERMAN_INFINITIVE.findall(purpose.group()))
         return frozenset(v for v in verbs if stem(v) not in _BASELINE_USES and stem(v) not in _NOT_VERBS)
 
     @cached_property

@@ -182,16 +182,27 @@ MODALS = Lexicon({
     "may": r"may|might|can|could|kann|können|dürfen|peut|pouvons",
 })  # fmt: skip
 
+# English name: its German and French names (labels are the English name, lower-cased).
+_COUNTRY_NAMES = {
+    "Argentina": "argentinien|argentine", "Australia": "australien|australie", "Brazil": "brasilien|brésil",
+    "Canada": "kanada", "China": "chine", "India": "indien|inde", "Indonesia": "indonesien|indonésie",
+    "Israel": "israël", "Japan": "japon", "Korea": "corée", "Mexico": "mexiko|mexique",
+    "New Zealand": "neuseeland|nouvelle-zélande", "Philippines": "philippinen", "Russia": "russland|russie",
+    "Singapore": "singapur|singapour", "South Africa": "südafrika|afrique du sud", "Switzerland": "schweiz|suisse",
+    "Turkey": "türkei|turquie", "Ukraine": "", "Vietnam": "", "Hong Kong": "", "Taiwan": "taïwan",
+    "Ireland": "irland|irlande", "Germany": "deutschland|allemagne", "France": "frankreich",
+    "Netherlands": r"niederlande\w*|pays-bas", "Belgium": "belgien|belgique", "Luxembourg": "luxemburg",
+    "Spain": "spanien|espagne", "Italy": "italien|italie", "Poland": "polen|pologne", "Sweden": "schweden|suède",
+    "Cyprus": "zypern|chypre", "Malta": "malte", "Serbia": "serbien|serbie", "Belarus": "weißrussland|biélorussie",
+    "United Arab Emirates": r"vereinigte\w* arabische\w* emirate\w*|émirats arabes unis",
+    "Saudi Arabia": "saudi-arabien|arabie saoudite", "Egypt": "ägypten|égypte", "Nigeria": "nigéria",
+    "Kenya": "kenia",
+}  # fmt: skip
+
 COUNTRIES = Lexicon({
-    **{name.lower(): name.lower() for name in (
-        "Argentina", "Australia", "Brazil", "Canada", "China", "India", "Indonesia", "Israel", "Japan", "Korea",
-        "Mexico", "New Zealand", "Philippines", "Russia", "Singapore", "South Africa", "Switzerland", "Turkey",
-        "Ukraine", "Vietnam", "Hong Kong", "Taiwan", "Ireland", "Germany", "France", "Netherlands", "Belgium",
-        "Luxembourg", "Spain", "Italy", "Poland", "Sweden", "Cyprus", "Malta", "Serbia", "Belarus",
-        "United Arab Emirates", "Saudi Arabia", "Egypt", "Nigeria", "Kenya",
-    )},
+    **{name.lower(): "|".join(filter(None, (name.lower(), other))) for name, other in _COUNTRY_NAMES.items()},
     "united states": r"united states|(?-i:US|U\.S\.(?:A\.)?|USA)|vereinigte\w* staaten|états-unis",
-    "united kingdom": r"united kingdom|uk|großbritannien|royaume-uni",
+    "united kingdom": r"united kingdom|uk|großbritannien|vereinigte\w* königreich\w*|royaume-uni",
     "EU/EEA": r"european (?:union|economic area)|eu|eea|ewr|europäische\w* (?:union|wirtschaftsraum\w*)"
     r"|union européenne|espace économique européen|eee",
     "third countries": r"third countr\w*|drittl[aä]nd\w*|pays tiers",
@@ -215,14 +226,15 @@ STORAGE_CONTEXT = cue(
     r"|stockées?|hébergées?|serveurs?"
 )
 TRANSFER_CONTEXT = cue(
-    r"transfer\w*|international\w*|cross-border|abroad|third countr\w*|servers?|hosted|stored in"
-    r"|übermitt\w*|drittland\w*|übertrag\w*|transfert\w*|pays tiers|hébergé\w*"
+    r"transfer\w*|international\w*|cross-border|abroad|third countr\w*|servers?|servern|hosted|stored in"
+    r"|übermitt\w*|drittland\w*|übertrag\w*|gehostet|gespeichert|transfert\w*|pays tiers|serveurs?|hébergé\w*"
+    r"|stocké\w* (?:en|à|au|aux|dans)"
 )
 
 RIGHTS = Lexicon({
     "access": r"access|right to know|(?:a )?copy of (?:your|the) (?:personal )?(?:data|information)"
     r"|auskunft\w*|droit d'accès|accès",
-    "delete": r"delet\w*|erasure|eras\w*|right to be forgotten|löschung\w*|lösch\w*|effacement|suppression",
+    "delete": r"delet\w*|erasure|eras\w*|right to be forgotten|löschung\w*|lösch\w*|effac\w*|suppression|supprim\w*",
     "correct": r"correct\w*|rectif\w*|berichtigung\w*",
     "port": r"portab\w*|port your|übertragbarkeit|portabilité",
     "object": r"object\w*|widerspruch\w*|widersprech\w*|opposition|vous opposer",
@@ -240,26 +252,38 @@ BASELINE_USES = words(
     provide provided providing maintain operate improve run deliver support administer manage offer enable help
     ensure comply fulfil fulfill perform give allow make create keep use do get be have respond answer contact
     communicate send let process carry complete facilitate serve continue include
+    bereitstellen bereitzustellen erbringen betreiben verbessern anbieten anzubieten ermöglichen gewährleisten
+    sicherstellen sicherzustellen erfüllen beantworten kontaktieren verwalten unterstützen liefern nutzen
+    verwenden verarbeiten senden erleichtern helfen
+    fournir améliorer exploiter gérer offrir permettre assurer respecter répondre contacter communiquer envoyer
+    traiter utiliser faciliter maintenir administrer exécuter fonctionner aider garantir proposer rendre savoir
+    conformer être avoir faire
     """
 )
-# Words after "to" that are not verbs of a purpose ("share with third parties", "transfer to the US").
+# Words after "to" / "pour" that are not verbs of a purpose ("share with third parties", "pour votre compte"),
+# and modal verbs ("nutzen zu können").
 NOT_VERBS = words(
     """
     the a an your you our us them their its it this that these those other third any all each such which whom
     who what data information personal service services partner partners party parties user users law laws
     date time country countries court courts people person persons member members account accounts
+    votre notre autre können dürfen müssen werden lassen pouvoir devoir
     """
 )
 
 # Who can see data: wider audiences rank higher (a change to a wider one is new sharing).
 AUDIENCES = Lexicon({
-    "your matches": r"(?:your )?matches|people you (?:match|connect|chat) with|your (?:connections|friends|contacts)",
+    "your matches": r"(?:your )?matches|people you (?:match|connect|chat) with|your (?:connections|friends|contacts)"
+    r"|ihre\w* (?:kontakte|freunde)|(?:vos )?matchs|vos (?:contacts|amis)",
     "other users": r"other (?:users|members|people|players)|(?:all )?(?:users|members) of (?:the|our) "
-    r"(?:app|service|platform|community)|andere\w* (?:nutzer|mitglieder)\w*|autres (?:utilisateurs|membres)",
+    r"(?:app|service|platform|community)|(?:andere|alle)\w* (?:nutzer|mitglieder)(?:innen|n)?|(?:autres|tous les) "
+    r"(?:utilisateurs|membres)",
     "users nearby": r"(?:users|people|members) (?:nearby|near you|in your area|around you)|nearby (?:users|people"
-    r"|members)|nutzer in (?:ihrer|der) nähe|utilisateurs à proximité",
+    r"|members)|(?:nutzer|personen|mitglieder)\w* in (?:ihrer|der) (?:nähe|umgebung)|(?:utilisateurs|personnes"
+    r"|membres) (?:à proximité|près de (?:chez )?vous|autour de vous)",
     "the public": r"(?:the )?public(?! (?:authorit|interest|health|bod|agenc|sector|record|law))|publicly|anyone"
-    r"|everyone|search engines|öffentlich\w*|tout le monde",
+    r"|everyone|search engines|öffentlich\w*|jedermann|suchmaschinen|tout le monde|publiquement|n'importe qui"
+    r"|moteurs de recherche",
 })  # fmt: skip
 AUDIENCE_RANK = {"your matches": 1, "other users": 2, "users nearby": 2, "the public": 3}
 
@@ -323,13 +347,17 @@ PARENTAL_CONSENT = Lexicon({
 CHOICE = Lexicon({
     "required": r"(?:you|users?) (?:must|have to|need to|are required to|are obliged to|shall)|(?:is|are) "
     r"(?:required|mandatory|compulsory|obligatory)|required to (?:use|register|access)|sie müssen|müssen sie"
-    r"|(?:ist|sind) (?:erforderlich|verpflichtend|zwingend)|vous devez|(?:est|sont) (?:obligatoires?|requis\w*)",
+    r"|(?:ist|sind) (?:erforderlich|verpflichtend|zwingend)|sie sind verpflichtet|vous devez|vous êtes tenu\w*"
+    r"|(?:est|sont) (?:obligatoires?|requis\w*)",
     "asked": r"(?:we )?(?:will |may |might )?ask (?:you|for your)|request your (?:permission|consent)|prompt(?:s|ed)?"
-    r" you|seek your (?:permission|consent)|(?:bitten|fragen) (?:wir )?sie|vous demander",
+    r" you|seek your (?:permission|consent)|(?:bitten|fragen) (?:wir )?sie|wir (?:\w+ )?sie (?:um (?:ihre\w* )?\w+ )?"
+    r"(?:bitten|fragen)|sie werden (?:\w+ )?(?:gebeten|gefragt)|vous demander|nous vous demand\w*"
+    r"|vous (?:sera|seront) demandé\w*",
     "optional": r"optional|voluntar\w*|(?:you|users?) (?:can|may|are free to) (?:refuse|decline|choose|opt|decide"
     r"|skip|say no|withdraw)|not (?:required|mandatory|obligatory)|if you (?:wish|want|choose|prefer|agree)"
-    r"|freiwillig\w*|(?:können|dürfen) sie (?:ablehnen|wählen|entscheiden)|facultati\w*|vous pouvez (?:refuser"
-    r"|choisir)|si vous le souhaitez",
+    r"|freiwillig\w*|(?:können|dürfen) sie (?:ablehnen|wählen|entscheiden)|sie (?:können|dürfen)(?: \w+){0,3}"
+    r" (?:ablehnen|verweigern|wählen|entscheiden)|nicht (?:erforderlich|verpflichtend)|facultati\w*"
+    r"|vous pouvez (?:\w+ )?(?:refuser|choisir|décider)|vous êtes libre|pas obligatoire|si vous le souhaitez",
 })  # fmt: skip
 
 CONSENT_MODEL = Lexicon({
@@ -419,7 +447,9 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 OBFUSCATED_AT = re.compile(r"\s*(?:\[\s*at\s*\]|\(\s*at\s*\)|\{\s*at\s*\}|\[@\]|\(@\))\s*", re.IGNORECASE)
 OBFUSCATED_DOT = re.compile(r"\s*(?:\[\s*(?:dot|punkt|point)\s*\]|\(\s*(?:dot|punkt|point)\s*\)|\{\s*dot\s*\})\s*",
                             re.IGNORECASE)  # fmt: skip
-PHONE = re.compile(r"(?<![\w+])\+?\d[\d ()./-]{6,}\d(?!\w)")
+PHONE = re.compile(  # not a numeric date (01.05.2024, 05/01/2024, 2024-05-01)
+    r"(?<![\w+])(?!(?:\d{1,2}[./-]\d{1,2}[./-]\d{4}|\d{4}-\d{1,2}-\d{1,2})(?![\d/-]|\.\d))\+?\d[\d ()./-]{6,}\d(?!\w)"
+)
 
 SECURITY = Lexicon({
     "security": r"secur\w*|safeguard\w*|sicherheit\w*|sécurité|sécuris\w*",

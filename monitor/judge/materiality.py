@@ -35,6 +35,7 @@ CHANGED: frozenset[str] = frozenset({"added", "removed", "modified"})
 LARGE_CHANGE = 100  # changed sentences from which a note warns of a rewrite (or a variant of the page)
 
 _WORD = re.compile(r"\w+")
+_COMPOUND = re.compile(r"\w+(?:-\w+)*")  # a hyphenated word is one word for a typo fix (e-mial)
 _LINK = re.compile(r"!?\[([^\]\n]*)\]\((?:[^()\s]|\([^()]*\))*\)")
 _URL = re.compile(r"(?:https?://|www\.)[^\s)\]]+", re.IGNORECASE)
 _MARKUP = re.compile(r"<br\s*/?>|[*_`\\]", re.IGNORECASE)
@@ -693,7 +694,8 @@ class MarkupOnly(Rule):
 
 
 class TypoFix(Rule):
-    """Punctuation, capitalisation, or one misspelt long word fixed (negations, modals and numbers kept)."""
+    """Punctuation, capitalisation, or one misspelt long word fixed (negations, modals and numbers kept); a
+    hyphenated word counts whole (``e-mial`` is long)."""
 
     kind, severity, title = "N2", "NOISE", "typo, punctuation or capitalisation fix"
     applies_to = frozenset({"modified"})
@@ -707,9 +709,19 @@ class TypoFix(Rule):
         changed = change.changed_words
         if changed and all(w.lower() in ("a", "an") for w in changed) and len(old) == len(new):
             return ["a/an"]
-        if any(len(w) < 5 or not w.isalpha() or w.isupper() for w in changed) or not change.same_signature:
+        short = any(len(w) < 5 or not w.isalpha() or w.isupper() for w in _changed_compounds(change))
+        if short or not change.same_signature:
             return []
         return ["typo"] if _edit_distance(" ".join(old), " ".join(new)) <= 2 else []
+
+
+def _changed_compounds(change: SentenceChange) -> list[str]:
+    """The changed words (link targets too), a hyphenated one whole and without its hyphens when both sides
+    have as many."""
+    old, new = _COMPOUND.findall(change.raw_old), _COMPOUND.findall(change.raw_new)
+    if len(old) != len(new):
+        return change.changed_words
+    return [w.replace("-", "") for a, b in zip(old, new, strict=True) if a != b for w in (a, b)]
 
 
 def _edit_distance(a: str, b: str, limit: int = 24) -> int:

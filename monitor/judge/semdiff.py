@@ -19,12 +19,13 @@ import html
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any, Literal
 
 from monitor.judge.lexicons import EMAIL, MONTH_NUMBERS, MONTHS, OBFUSCATED_AT, OBFUSCATED_DOT
 from monitor.judge.sentences import Sentence, sectioned_lines, split_block
 from monitor.judge.textdiff import DELETE, EQUAL, INSERT, diff_tokens, word_diff
+from monitor.text.language import sentence_language
 from monitor.text.normalize import normalize_for_hash
 
 UnitKind = Literal["added", "removed", "modified", "moved"]
@@ -45,7 +46,8 @@ _MONTH = "|".join(sorted(MONTH_NUMBERS, key=len, reverse=True))
 _DATES = re.compile(
     rf"(?<!\w)(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th|er)?\.?\s+(?:of\s+)?(?P<m1>{_MONTH})\.?,?\s+(?P<y1>\d{{4}})"
     rf"|(?P<m2>{_MONTH})\.?\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y2>\d{{4}})"
-    r"|(?P<y3>\d{4})-(?P<m3>\d{1,2})-(?P<d3>\d{1,2})|(?P<d4>\d{1,2})\.(?P<m4>\d{1,2})\.(?P<y4>\d{4}))(?!\w)",
+    r"|(?P<y3>\d{4})-(?P<m3>\d{1,2})-(?P<d3>\d{1,2})|(?P<d4>\d{1,2})\.(?P<m4>\d{1,2})\.(?P<y4>\d{4})"
+    r"|(?P<d5>\d{1,2})/(?P<m5>\d{1,2})/(?P<y5>\d{4}))(?!\w)",
     re.IGNORECASE,
 )
 
@@ -146,14 +148,16 @@ def canonical(text: str) -> str:
     dropped, links read as their text and bare URLs dropped (compare targets with :func:`link_targets`),
     headings case-folded, e-mail addresses (plain, ``dpo [at] acme [dot] example`` or Cloudflare's hidden
     ``[email protected]``) all read ``<email>`` (compare them with the clause's addresses), dates written
-    ``YYYY-MM-DD``, spaces around punctuation made regular and whitespace collapsed.
+    ``YYYY-MM-DD`` (``01/05/2024`` day-first in a sentence in another language than English, kept as written
+    in an English one when either order is possible), spaces around punctuation made regular and whitespace collapsed.
     """
     heading = text.lstrip().startswith("#")
     text = _HIDDEN_EMAIL.sub("<email>", _MARKUP.sub("", html.unescape(text)))
     text = _BARE_URL.sub(" ", _LINK.sub(r"\1", text))
     text = EMAIL.sub("<email>", OBFUSCATED_DOT.sub(".", OBFUSCATED_AT.sub("@", text)))
     text = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", normalize_for_hash(_NO_SPACE_AFTER_PUNCTUATION.sub(r"\1 ", text)))
-    text = _LEADING.sub("", _DATES.sub(_iso_date, text)).strip()
+    day_first = "/" in text and sentence_language(text) not in (None, "en")
+    text = _LEADING.sub("", _DATES.sub(partial(_iso_date, day_first=day_first), text)).strip()
     return text.casefold() if heading else text
 
 
@@ -162,10 +166,14 @@ def link_targets(text: str) -> tuple[str, ...]:
     return tuple(target for _, target in _LINK.findall(text)) + tuple(_BARE_URL.findall(_LINK.sub("", text)))
 
 
-def _iso_date(match: re.Match[str]) -> str:
+def _iso_date(match: re.Match[str], day_first: bool) -> str:
     groups = match.groupdict()
-    n = next(n for n in "1234" if groups[f"y{n}"])
+    n = next(n for n in "12345" if groups[f"y{n}"])
     month, day = groups[f"m{n}"], int(groups[f"d{n}"])
+    if n == "5" and not (day > 12 or day_first):
+        if int(month) <= 12:
+            return match.group()  # 01/05/2024 in English: 1 May or January 5
+        month, day = str(day), int(month)
     number = int(month) if month.isdigit() else MONTH_NUMBERS[month.lower()]
     return f"{groups[f'y{n}']}-{number:02d}-{day:02d}" if 1 <= number <= 12 and 1 <= day <= 31 else match.group()
 

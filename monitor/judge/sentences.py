@@ -4,7 +4,8 @@ The text is one block per line (see ``monitor.text.html_text``): ``#`` headings,
 items, `` | ``-joined table rows. Every block yields at least one sentence; headings and table rows
 are never split. Inside a paragraph a sentence ends at ``.``, ``!``, ``?`` or ``…`` followed by
 white space and a capital, digit or opening quote, unless the word before the stop is an
-abbreviation (``e.g.``, ``Inc.``, ``No.``, ``z. B.``) and never inside a URL, e-mail address or link.
+abbreviation (``e.g.``, ``Inc.``, ``No.``, ``z. B.``) or the day of a German date (``1. Mai 2024``), and
+never inside a URL, e-mail address or link.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from monitor.judge.lexicons import words
+from monitor.judge.lexicons import MONTHS, words
 
 _HEADING = re.compile(r"(#{1,6}) +(.*)")
 _MARKER = re.compile(r"(?:#{1,6} |- |\d+\. )")
@@ -26,6 +27,8 @@ _PROTECTED = re.compile(
 )
 _MAYBE_PROTECTED = re.compile(r"\]\(|://|www\.|@", re.IGNORECASE)
 _LAST_WORD = re.compile(r"[\w.&'-]*$")
+_DAY = re.compile(r"\d{1,2}")
+_NEXT_WORD = re.compile(r"[^\W\d_]+")
 _INITIALS = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]|[^\W\d_]")  # e.g, i.e, U.S, z.B, single letters (J. Smith)
 ABBREVIATIONS = words(
     """
@@ -97,4 +100,7 @@ def _is_boundary(masked: str, stop: re.Match[str]) -> bool:
     if masked[stop.start()] != ".":
         return True
     word = _LAST_WORD.search(masked[max(0, stop.start() - 30) : stop.start()]).group().lstrip("'-&.")
+    if _DAY.fullmatch(word):
+        following_word = _NEXT_WORD.match(masked, stop.end())
+        return not (following_word and following_word.group().lower() in MONTHS)
     return not (word.lower() in ABBREVIATIONS or _INITIALS.fullmatch(word))

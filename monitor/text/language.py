@@ -49,6 +49,14 @@ def guess_language(text: str) -> str | None:
     return best
 
 
+def sentence_language(text: str) -> str | None:
+    """The language whose stopwords a short text uses most (strictly more than any other), else None."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    scores = sorted(((sum(w in stop for w in words), lang) for lang, stop in _STOPWORDS.items()), reverse=True)
+    (top, best), (second, _) = scores[0], scores[1]
+    return best if top > second else None
+
+
 def detect_language(text: str, declared: str | None) -> str | None:
     """The text's language tag: ``declared`` (e.g. ``en-US``) unless the text clearly says otherwise."""
     guessed = guess_language(text)
