@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import queue
 import subprocess
 import sys
 import threading
@@ -21,6 +22,10 @@ logger = logging.getLogger("crawler")
 
 #: Seconds between SIGTERM and SIGKILL when the child overruns its timeout.
 KILL_GRACE = 3.0
+#: Seconds without a new result after which ``on_idle`` is called.
+IDLE_SECONDS = 0.5
+#: Results read ahead of ``on_result`` at most (then the child waits on its pipe).
+READ_AHEAD = 64
 #: How many of the child's last stderr lines a report keeps.
 STDERR_TAIL_LINES = 20
 
@@ -44,6 +49,7 @@ def run_crawl(
     *,
     timeout: float,
     on_result: Callable[[FetchResult], None],
+    on_idle: Callable[[], None] | None = None,
     python: str = sys.executable,
     stop: threading.Event | None = None,
 ) -> CrawlReport:
@@ -51,7 +57,9 @@ def run_crawl(
 
     ``on_result`` is called in the calling thread once per document: as each result
     frame arrives, then with a ``not_fetched`` result for every document the child
-    did not report (crash or timeout). Setting ``stop`` ends the child early (a daemon
+    did not report (crash or timeout). ``on_idle``, in the same thread, whenever no result
+    came for :data:`IDLE_SECONDS` while the child runs (a caller batching its writes commits
+    then). Setting ``stop`` ends the child early (a daemon
     shutting down); the documents it did not report are then left out, for a later
     catch-up, and listed in ``missing_keys``. Raises :class:`crawler.job.JobError` for a
     malformed job before starting anything, and OSError if ``python`` cannot be run.
@@ -69,10 +77,12 @@ def run_crawl(
         stderr = io.TextIOWrapper(child.stderr, encoding="utf-8", errors="replace")
         stderr_reader = threading.Thread(target=_drain_stderr, args=(stderr, stderr_tail), daemon=True)
         stderr_reader.start()
+        arrived: queue.Queue[FetchResult | None] = queue.Queue(READ_AHEAD)
+        threading.Thread(target=_read_results, args=(child.stdout, arrived), daemon=True).start()
         watchdog = _Watchdog(child, timeout, stop)
         try:
             _send(child, job.model_dump_json().encode())
-            for result in _results(child.stdout):
+            for result in _arrivals(arrived, on_idle):
                 if pending.pop(result.key, None) is None:
                     logger.info("skipped a crawler result for an unknown or already reported key %r", result.key)
                     continue
@@ -161,6 +171,27 @@ def _results(stream: BinaryIO) -> Iterator[FetchResult]:
             result = FetchResult.read_frame(stream)
         except ValueError as exc:
             logger.info("skipped crawler output that is not a result: %s", exc)
+            continue
+        if result is None:
+            return
+        yield result
+
+
+def _read_results(stream: BinaryIO, arrived: queue.Queue[FetchResult | None]) -> None:
+    """Queue every result of ``stream``, then None (in a thread of its own, reading ahead)."""
+    for result in _results(stream):
+        arrived.put(result)
+    arrived.put(None)
+
+
+def _arrivals(arrived: queue.Queue[FetchResult | None], on_idle: Callable[[], None] | None) -> Iterator[FetchResult]:
+    """The queued results until the None after the last, calling ``on_idle`` whenever none comes for a while."""
+    while True:
+        try:
+            result = arrived.get(timeout=IDLE_SECONDS)
+        except queue.Empty:
+            if on_idle is not None:
+                on_idle()
             continue
         if result is None:
             return
