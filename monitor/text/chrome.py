@@ -32,6 +32,7 @@ _LANDMARKS = (
     "nav, aside, dialog, [role=navigation], [role=banner], [role=contentinfo], [role=dialog], "
     "[role=alertdialog], [role=search], [aria-modal=true]"
 )
+_MARKED = etree.XPath("descendant-or-self::*[@hidden or @style or @id or @class]")
 _HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)", re.IGNORECASE)
 _COPYRIGHT = re.compile(r"\s*(?:©|copyright\s*(?:©|\(c\)|\d{4}))", re.IGNORECASE)
 _SECTIONING = frozenset({"article", "aside", "main", "nav", "section"})
@@ -110,7 +111,8 @@ def strip_chrome(root: etree._Element) -> None:
     """Remove non-content, hidden, landmark and consent-manager elements in place."""
     doomed = compile_css(_NON_CONTENT)(root) + compile_css(_LANDMARKS)(root)
     doomed += [el for el in root.iter("header", "footer") if _is_page_band(el)]
-    doomed += [el for el in root.iter() if _is_element(el) and (_is_hidden(el) or _is_consent_box(el))]
+    marked = _MARKED(root)  # only these can be hidden or consent boxes
+    doomed += [el for el in marked if _is_hidden(el) or _is_consent_box(el)]
     _drop_all([el for el in doomed if el.find(".//h1") is None and el.tag != "h1"])
 
 
