@@ -27,10 +27,13 @@ from lxml import etree
 from monitor.text.dates import detect_dates
 from monitor.text.selectors import compile_css, drop_element
 
-_NON_CONTENT = "script, style, noscript, template, svg, iframe, head, object, embed, canvas, select, button"
-_LANDMARKS = (
-    "nav, aside, dialog, [role=navigation], [role=banner], [role=contentinfo], [role=dialog], "
-    "[role=alertdialog], [role=search], [aria-modal=true]"
+_NON_CONTENT = ("script", "style", "noscript", "template", "svg", "iframe", "head", "object", "embed", "canvas",
+                "select", "button")  # fmt: skip
+_LANDMARK_TAGS = ("nav", "aside", "dialog")
+# Landmark roles, in one pass over the tree (a CSS selector list makes one pass per selector).
+_LANDMARK_ROLES = etree.XPath(
+    "descendant-or-self::*[@role = 'navigation' or @role = 'banner' or @role = 'contentinfo' or @role = 'dialog'"
+    " or @role = 'alertdialog' or @role = 'search' or @aria-modal = 'true']"
 )
 _MARKED = etree.XPath("descendant-or-self::*[@hidden or @style or @id or @class]")
 _HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)", re.IGNORECASE)
@@ -109,7 +112,7 @@ def _is_consent_box(el: etree._Element) -> bool:
 
 def strip_chrome(root: etree._Element) -> None:
     """Remove non-content, hidden, landmark and consent-manager elements in place."""
-    doomed = compile_css(_NON_CONTENT)(root) + compile_css(_LANDMARKS)(root)
+    doomed = list(root.iter(*_NON_CONTENT, *_LANDMARK_TAGS)) + _LANDMARK_ROLES(root)
     doomed += [el for el in root.iter("header", "footer") if _is_page_band(el)]
     marked = _MARKED(root)  # only these can be hidden or consent boxes
     doomed += [el for el in marked if _is_hidden(el) or _is_consent_box(el)]
