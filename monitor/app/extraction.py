@@ -58,6 +58,10 @@ def extract_fetch(document: DocumentConfig, fetch: FetchResult) -> Extracted:
     )
 
 
+def _start() -> None:
+    """Nothing: a first task, so that a worker starts (and imports this module) at once."""
+
+
 class Extractor(Generic[T]):
     """Extracts readable fetches in `workers` spawned processes (none: in this one) and calls
     `done(item, extracted)` for each fetch put, in order (`extracted` None for an unreadable one).
@@ -72,6 +76,8 @@ class Extractor(Generic[T]):
         # Spawned, not forked: the caller may run threads, and the workers are then its own children.
         context = multiprocessing.get_context("spawn")
         self._pool = ProcessPoolExecutor(workers, mp_context=context) if workers else None
+        if self._pool is not None:
+            self._pool.submit(_start)  # the worker imports the pipeline while the crawler child starts
 
     def put(self, item: T, document: DocumentConfig, fetch: FetchResult) -> None:
         """Extract `fetch` (for `item`), then hand on every leading fetch whose extraction is done."""
