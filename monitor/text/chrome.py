@@ -30,12 +30,7 @@ from monitor.text.selectors import compile_css, drop_element
 _NON_CONTENT = ("script", "style", "noscript", "template", "svg", "iframe", "head", "object", "embed", "canvas",
                 "select", "button")  # fmt: skip
 _LANDMARK_TAGS = ("nav", "aside", "dialog")
-# Landmark roles, in one pass over the tree (a CSS selector list makes one pass per selector).
-_LANDMARK_ROLES = etree.XPath(
-    "descendant-or-self::*[@role = 'navigation' or @role = 'banner' or @role = 'contentinfo' or @role = 'dialog'"
-    " or @role = 'alertdialog' or @role = 'search' or @aria-modal = 'true']"
-)
-_MARKED = etree.XPath("descendant-or-self::*[@hidden or @style or @id or @class]")
+_LANDMARK_ROLES = frozenset({"navigation", "banner", "contentinfo", "dialog", "alertdialog", "search"})
 _HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)", re.IGNORECASE)
 _COPYRIGHT = re.compile(r"\s*(?:©|copyright\s*(?:©|\(c\)|\d{4}))", re.IGNORECASE)
 _SECTIONING = frozenset({"article", "aside", "main", "nav", "section"})
@@ -112,10 +107,12 @@ def _is_consent_box(el: etree._Element) -> bool:
 
 def strip_chrome(root: etree._Element) -> None:
     """Remove non-content, hidden, landmark and consent-manager elements in place."""
-    doomed = list(root.iter(*_NON_CONTENT, *_LANDMARK_TAGS)) + _LANDMARK_ROLES(root)
+    # Passes of lxml's own iteration (a CSS selector list or an XPath predicate per element costs more).
+    attributed = [el for el in root.iter(etree.Element) if el.attrib]  # only these have a role or can hide
+    doomed = list(root.iter(*_NON_CONTENT, *_LANDMARK_TAGS))
+    doomed += [el for el in attributed if el.get("role") in _LANDMARK_ROLES or el.get("aria-modal") == "true"]
     doomed += [el for el in root.iter("header", "footer") if _is_page_band(el)]
-    marked = _MARKED(root)  # only these can be hidden or consent boxes
-    doomed += [el for el in marked if _is_hidden(el) or _is_consent_box(el)]
+    doomed += [el for el in attributed if _is_hidden(el) or _is_consent_box(el)]
     _drop_all([el for el in doomed if el.find(".//h1") is None and el.tag != "h1"])
 
 
