@@ -1,13 +1,13 @@
-"""Child process: read a job as JSON on stdin, crawl it, stream result lines on stdout.
+"""Child process: read a job as JSON on stdin, crawl it, stream result frames on stdout.
 
 Exit code 0 once the crawl ran (whatever the outcomes), 2 for a malformed job. Logs go
 to stderr. Scrapy's signal handlers are not installed, so SIGTERM ends the process at
-once; the lines already sent are complete, as each is flushed when written.
+once; the frames already sent are complete, as each is flushed when written.
 """
 
 import os
 import sys
-from typing import TextIO
+from typing import BinaryIO
 
 from crawler.job import JobError, parse_job
 from crawler.spider import crawl
@@ -26,9 +26,9 @@ def main() -> int:
     return 0
 
 
-def _claim_stdout() -> TextIO:
-    """Keep the real stdout for result lines; send anything else printed there to stderr."""
-    results = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
+def _claim_stdout() -> BinaryIO:
+    """Keep the real stdout for result frames; send anything else printed there to stderr."""
+    results = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     return results
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import logging
+import queue
 import subprocess
 import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 from crawler.job import Job, parse_job
 from crawler.outcomes import NotFetched
@@ -20,6 +22,10 @@ logger = logging.getLogger("crawler")
 
 #: Seconds between SIGTERM and SIGKILL when the child overruns its timeout.
 KILL_GRACE = 3.0
+#: Seconds without a new result after which ``on_idle`` is called.
+IDLE_SECONDS = 0.5
+#: Results read ahead of ``on_result`` at most (then the child waits on its pipe).
+READ_AHEAD = 64
 #: How many of the child's last stderr lines a report keeps.
 STDERR_TAIL_LINES = 20
 
@@ -43,14 +49,17 @@ def run_crawl(
     *,
     timeout: float,
     on_result: Callable[[FetchResult], None],
+    on_idle: Callable[[], None] | None = None,
     python: str = sys.executable,
     stop: threading.Event | None = None,
 ) -> CrawlReport:
     """Crawl ``job`` in a ``python -m crawler`` child, killed after ``timeout`` seconds.
 
     ``on_result`` is called in the calling thread once per document: as each result
-    line arrives, then with a ``not_fetched`` result for every document the child
-    did not report (crash or timeout). Setting ``stop`` ends the child early (a daemon
+    frame arrives, then with a ``not_fetched`` result for every document the child
+    did not report (crash or timeout). ``on_idle``, in the same thread, whenever no result
+    came for :data:`IDLE_SECONDS` while the child runs (a caller batching its writes commits
+    then). Setting ``stop`` ends the child early (a daemon
     shutting down); the documents it did not report are then left out, for a later
     catch-up, and listed in ``missing_keys``. Raises :class:`crawler.job.JobError` for a
     malformed job before starting anything, and OSError if ``python`` cannot be run.
@@ -63,15 +72,17 @@ def run_crawl(
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        encoding="utf-8",
-        errors="replace",
     ) as child:
-        stderr_reader = threading.Thread(target=_drain_stderr, args=(child.stderr, stderr_tail), daemon=True)
+        assert child.stdout is not None and child.stderr is not None
+        stderr = io.TextIOWrapper(child.stderr, encoding="utf-8", errors="replace")
+        stderr_reader = threading.Thread(target=_drain_stderr, args=(stderr, stderr_tail), daemon=True)
         stderr_reader.start()
+        arrived: queue.Queue[FetchResult | None] = queue.Queue(READ_AHEAD)
+        threading.Thread(target=_read_results, args=(child.stdout, arrived), daemon=True).start()
         watchdog = _Watchdog(child, timeout, stop)
         try:
-            _send(child, job.model_dump_json())
-            for result in _results(child.stdout):
+            _send(child, job.model_dump_json().encode())
+            for result in _arrivals(arrived, on_idle):
                 if pending.pop(result.key, None) is None:
                     logger.info("skipped a crawler result for an unknown or already reported key %r", result.key)
                     continue
@@ -110,7 +121,7 @@ class _Watchdog:
 
     POLL = 0.2  # seconds between looks at ``stop``
 
-    def __init__(self, child: subprocess.Popen[str], timeout: float, stop: threading.Event | None) -> None:
+    def __init__(self, child: subprocess.Popen[bytes], timeout: float, stop: threading.Event | None) -> None:
         self.fired = False  # the timeout ended the child
         self.stopped = False  # ``stop`` ended the child
         self._child = child
@@ -143,23 +154,48 @@ class _Watchdog:
             self._child.kill()
 
 
-def _send(child: subprocess.Popen[str], text: str) -> None:
+def _send(child: subprocess.Popen[bytes], job: bytes) -> None:
     """Write the job to the child's stdin and close it (a child that died early is fine)."""
     assert child.stdin is not None
     try:
         with child.stdin:
-            child.stdin.write(text)
+            child.stdin.write(job)
     except BrokenPipeError:
         logger.info("the crawler child exited before reading the whole job")
 
 
-def _results(lines: Iterable[str]) -> Iterable[FetchResult]:
-    """Parse result lines, logging and skipping those that are not results."""
-    for line in lines:
+def _results(stream: BinaryIO) -> Iterator[FetchResult]:
+    """Read result frames to the end of ``stream``, logging and skipping lines that are not results."""
+    while True:
         try:
-            yield FetchResult.from_json(line)
+            result = FetchResult.read_frame(stream)
         except ValueError as exc:
-            logger.info("skipped a crawler stdout line that is not a result (%s): %.200r", exc, line)
+            logger.info("skipped crawler output that is not a result: %s", exc)
+            continue
+        if result is None:
+            return
+        yield result
+
+
+def _read_results(stream: BinaryIO, arrived: queue.Queue[FetchResult | None]) -> None:
+    """Queue every result of ``stream``, then None (in a thread of its own, reading ahead)."""
+    for result in _results(stream):
+        arrived.put(result)
+    arrived.put(None)
+
+
+def _arrivals(arrived: queue.Queue[FetchResult | None], on_idle: Callable[[], None] | None) -> Iterator[FetchResult]:
+    """The queued results until the None after the last, calling ``on_idle`` whenever none comes for a while."""
+    while True:
+        try:
+            result = arrived.get(timeout=IDLE_SECONDS)
+        except queue.Empty:
+            if on_idle is not None:
+                on_idle()
+            continue
+        if result is None:
+            return
+        yield result
 
 
 def _drain_stderr(stream: Iterable[str], tail: deque[str]) -> None:

@@ -1,11 +1,11 @@
-"""The result of fetching one document, as streamed from the child as a JSON line."""
+"""The result of fetching one document, as streamed from the child: a JSON header line, then the raw body."""
 
 from __future__ import annotations
 
-import base64
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from typing import BinaryIO
 
 from crawler.outcomes import OUTCOMES
 
@@ -53,24 +53,31 @@ class FetchResult:
         if self.fetched_at.utcoffset() is None:
             raise ValueError("fetched_at must be timezone-aware")
 
-    def to_json(self) -> str:
-        """Serialise to one line of JSON (body in base64, fetched_at in ISO 8601)."""
+    def to_frame(self) -> bytes:
+        """Serialise to one frame: a line of JSON (the body's length in place of the body, fetched_at in
+        ISO 8601), then the body's raw bytes; no base64, so neither side encodes a large body."""
         data = asdict(self)
-        data["body"] = None if self.body is None else base64.b64encode(self.body).decode("ascii")
+        data["body"] = None if self.body is None else len(self.body)
         data["fetched_at"] = self.fetched_at.isoformat()
-        return json.dumps(data, separators=(",", ":"))
+        header = json.dumps(data, separators=(",", ":")).encode()
+        return b"%b\n%b" % (header, self.body or b"")
 
     @classmethod
-    def from_json(cls, line: str) -> FetchResult:
-        """Parse a line written by :meth:`to_json`; raise ValueError if it is not one."""
+    def read_frame(cls, stream: BinaryIO) -> FetchResult | None:
+        """Read a frame written by :meth:`to_frame`; None at the end of the stream.
+
+        Raises ValueError for a line that is not a frame's header, or a body cut short.
+        """
+        line = stream.readline()
+        if not line:
+            return None
         try:
             data = json.loads(line)
-            body = data.pop("body")
+            length = data.pop("body")
             fetched_at = datetime.fromisoformat(data.pop("fetched_at"))
-            return cls(
-                **data,
-                body=None if body is None else base64.b64decode(body, validate=True),
-                fetched_at=fetched_at,
-            )
+            body = None if length is None else stream.read(length)
+            if body is not None and len(body) != length:
+                raise ValueError(f"the body ends after {len(body)} of its {length} bytes")
+            return cls(**data, body=body, fetched_at=fetched_at)
         except (KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"not a fetch result: {exc!r}") from exc

@@ -5,6 +5,30 @@ from typing import Any
 from crawler.job import Job
 from crawler.render import render_settings
 
+#: Scrapy components a crawl of given URLs does without (no stats, feeds, cookies, auth, offsite
+#: filtering or depth tracking): not loading them saves start-up imports and per-page calls.
+UNUSED_EXTENSIONS = (
+    "corestats.CoreStats",
+    "logcount.LogCount",
+    "memusage.MemoryUsage",
+    "memdebug.MemoryDebugger",
+    "closespider.CloseSpider",
+    "feedexport.FeedExporter",
+    "logstats.LogStats",
+    "spiderstate.SpiderState",
+)
+UNUSED_DOWNLOADER_MIDDLEWARES = (
+    "offsite.OffsiteMiddleware",
+    "httpauth.HttpAuthMiddleware",
+    "cookies.CookiesMiddleware",
+    "stats.DownloaderStats",
+    "httpcache.HttpCacheMiddleware",
+)
+UNUSED_SPIDER_MIDDLEWARES = (
+    "depth.DepthMiddleware",
+    "metacopy.MetaCopyDetectionMiddleware",
+)
+
 #: HTTP statuses worth retrying: server hiccups, gateway errors, timeouts, rate limiting.
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 
@@ -37,7 +61,10 @@ def scrapy_settings(job: Job) -> dict[str, Any]:
         # meta key would do the same but also disables following redirects.)
         "HTTPERROR_ALLOW_ALL": True,
         # Scrapy's own, fixed: see crawler.middleware.
+        "EXTENSIONS": dict.fromkeys((f"scrapy.extensions.{name}" for name in UNUSED_EXTENSIONS), None),
+        "SPIDER_MIDDLEWARES": dict.fromkeys((f"scrapy.spidermiddlewares.{n}" for n in UNUSED_SPIDER_MIDDLEWARES), None),
         "DOWNLOADER_MIDDLEWARES": {
+            **dict.fromkeys((f"scrapy.downloadermiddlewares.{n}" for n in UNUSED_DOWNLOADER_MIDDLEWARES), None),
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
             "crawler.middleware.SharedRobotsTxtMiddleware": 100,
             "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,

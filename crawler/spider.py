@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Sequence
-from typing import Any, TextIO
+from typing import Any, BinaryIO
 
 import scrapy
 from scrapy.crawler import AsyncCrawlerProcess
@@ -19,9 +19,9 @@ from crawler.settings import scrapy_settings
 
 
 class ResultWriter:
-    """Writes one JSON line per document to ``stream``, flushed at once; repeats are dropped."""
+    """Writes one frame per document to ``stream``, flushed at once; repeats are dropped."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: BinaryIO) -> None:
         self._stream = stream
         self._written: set[str] = set()
 
@@ -33,7 +33,7 @@ class ResultWriter:
         if result.key in self._written:
             return
         self._written.add(result.key)
-        self._stream.write(result.to_json() + "\n")
+        self._stream.write(result.to_frame())
         self._stream.flush()
 
 
@@ -142,7 +142,7 @@ def selected_headers(headers: Headers) -> dict[str, str]:
     return {name: b", ".join(headers.getlist(name)).decode("latin-1") for name in SELECTED_HEADERS if name in headers}
 
 
-def crawl(job: Job, stream: TextIO) -> None:
+def crawl(job: Job, stream: BinaryIO) -> None:
     """Run the job to completion, writing each document's result to ``stream``."""
     process = AsyncCrawlerProcess(scrapy_settings(job))
     # It logs a full traceback for every host whose robots.txt cannot be fetched; the

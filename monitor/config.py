@@ -29,7 +29,6 @@ from pydantic import (
 from crawler.job import FetchSettings, HttpUrl, RenderSettings, check_http_url
 from monitor.judge.ignore import check_rule
 from monitor.schedules import parse_schedule
-from monitor.text.selectors import SelectorError, compile_css
 
 CONFIG_ENV = "POLICY_MONITOR_CONFIG"
 DATABASE_URL_ENV = "POLICY_MONITOR_DATABASE_URL"
@@ -51,6 +50,8 @@ class _Strict(BaseModel):
 
 def _css(value: str | None) -> str | None:
     if value is not None:
+        from monitor.text.selectors import SelectorError, compile_css  # lxml, only for a config that has selectors
+
         try:
             compile_css(value)
         except SelectorError as exc:

@@ -194,7 +194,7 @@ def test_outcome_registry() -> None:
 # --- results and jobs -----------------------------------------------------------------
 
 
-def test_fetch_result_round_trips_through_json() -> None:
+def test_fetch_result_round_trips_through_a_frame() -> None:
     result = FetchResult(
         key="42",
         requested_url="https://h/p?appChannel=SMART_BQ",
@@ -207,15 +207,23 @@ def test_fetch_result_round_trips_through_json() -> None:
         fetched_at=datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC),
         elapsed_ms=12,
     )
-    line = result.to_json()
-    assert "\n" not in line
-    assert FetchResult.from_json(line) == result
+    stream = io.BytesIO(result.to_frame() + result.to_frame())
+    assert stream.getvalue().index(b"\n") < 300  # a short header line, the raw body after it
+    assert FetchResult.read_frame(stream) == result
+    assert FetchResult.read_frame(stream) == result
+    assert FetchResult.read_frame(stream) is None
 
 
-@pytest.mark.parametrize("line", ["", "[]", "42", '{"key": "1"}', "not json"])
-def test_fetch_result_rejects_other_lines(line: str) -> None:
+@pytest.mark.parametrize("line", [b"\n", b"[]\n", b"42\n", b'{"key": "1"}\n', b"not json\n"])
+def test_fetch_result_rejects_other_lines(line: bytes) -> None:
     with pytest.raises(ValueError):
-        FetchResult.from_json(line)
+        FetchResult.read_frame(io.BytesIO(line))
+
+
+def test_fetch_result_rejects_a_body_cut_short() -> None:
+    frame = FetchResult(key="1", requested_url="http://h/", final_url="http://h/", outcome="ok", body=b"ABC").to_frame()
+    with pytest.raises(ValueError, match="2 of its 3 bytes"):
+        FetchResult.read_frame(io.BytesIO(frame[:-1]))
 
 
 def test_fetch_result_rejects_unknown_outcomes() -> None:
@@ -224,13 +232,14 @@ def test_fetch_result_rejects_unknown_outcomes() -> None:
 
 
 def test_spider_reports_each_document_once_even_if_the_crawl_skipped_it() -> None:
-    stream = io.StringIO()
+    stream = io.BytesIO()
     documents = [FetchRequest(key="a", url="http://h/a"), FetchRequest(key="b", url="http://h/b")]
     spider = DocumentSpider(documents=documents, writer=ResultWriter(stream))
     for _ in range(2):
         spider.writer.write(FetchResult(key="a", requested_url="http://h/a", final_url="http://h/a", outcome="ok"))
     spider.closed("shutdown")
-    results = [FetchResult.from_json(line) for line in stream.getvalue().splitlines()]
+    stream.seek(0)
+    results = list(iter(lambda: FetchResult.read_frame(stream), None))
     assert [(r.key, r.outcome) for r in results] == [("a", "ok"), ("b", "not_fetched")]
     assert "shutdown" in results[1].error
 
@@ -448,7 +457,7 @@ def test_a_crashing_child_loses_nothing_already_sent(tmp_path: Path) -> None:
     fake_python = tmp_path / "python"
     fake_python.write_text(
         f"#!{sys.executable}\nimport sys\nsys.stdin.read()\n"
-        f"print('some stray output')\nprint({sent.to_json()!r}, flush=True)\n"
+        f"print('some stray output', flush=True)\nsys.stdout.buffer.write({sent.to_frame()!r})\n"
         "print('boom', file=sys.stderr)\nsys.exit(1)\n"
     )
     fake_python.chmod(0o755)

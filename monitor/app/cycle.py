@@ -1,8 +1,10 @@
 """Checking documents: plan them, fetch them in one crawler child, record each result.
 
-Fetch (the `crawler` child), extract (`monitor.text.pipeline`) and record (`monitor.app.record`) stay
-separate; this module only wires them and keeps the crawl-run record. Every planned document ends
-the cycle with a snapshot, failures included (`not_fetched` when the crawler never reported it).
+Fetch (the `crawler` child), extract (`monitor.text.pipeline`, in a worker process for a large cycle:
+`monitor.app.extraction`) and record (`monitor.app.record`, in batched transactions: `monitor.app.batch`)
+stay separate and overlap; this module only wires them and keeps the crawl-run record. Every planned
+document ends the cycle with a snapshot, failures included (`not_fetched` when the crawler never
+reported it).
 :func:`check_documents` is the use case every face calls (the CLI's `crawl`, the daemon's jobs).
 """
 
@@ -19,10 +21,13 @@ from crawler.outcomes import NotFetched
 from crawler.process import run_crawl
 from crawler.render import browser_available, needs_browser
 from crawler.results import FetchResult
+from monitor.app.batch import Batch
 from monitor.app.context import App, unknown_vendor
+from monitor.app.extraction import Extractor
 from monitor.app.record import Recorded, record_fetch
 from monitor.config import Config, DocumentConfig
 from monitor.judge.ignore import NO_RULES, IgnoreRules
+from monitor.text.pipeline import Extracted
 from storage.db import session_scope
 from storage.documents import sync_documents
 from storage.fetches import close_unfinished_runs, finish_run, start_run
@@ -30,6 +35,9 @@ from storage.locks import database_lock
 from storage.models import Document
 
 log = logging.getLogger(__name__)
+
+#: A cycle of at least this many documents extracts in a worker process (fewer: starting one costs more).
+WORKER_MIN_DOCUMENTS = 20
 
 
 @dataclass(frozen=True)
@@ -170,6 +178,32 @@ def run_cycle(
     to_render = [p for p in planned if rendering and p.config.render]
     done: set[str] = set()
 
+    def committed(recorded: Recorded) -> None:
+        result.recorded.append(recorded)
+        target = by_key[str(recorded.document_id)]
+        log.info(
+            "recorded",
+            extra={"vendor": target.vendor_id, "document": target.config.type, "outcome": recorded.outcome},
+        )
+        if on_recorded is not None:
+            on_recorded(recorded)
+
+    def write(fetched: tuple[PlannedDocument, FetchResult], extracted: Extracted | None) -> None:
+        target, fetch = fetched
+        batch.write(
+            lambda session: record_fetch(
+                session,
+                app.events,
+                target.document_id,
+                target.config,
+                fetch,
+                config.changes,
+                run_id,
+                extracted,
+                ignore=target.ignore,
+            )
+        )
+
     def record(fetch: FetchResult) -> None:
         target = by_key.get(fetch.key)
         if target is None or fetch.key in done:
@@ -178,27 +212,28 @@ def run_cycle(
         if rendering and not fetch.rendered and target not in to_render and _wants_browser(fetch):
             to_render.append(target)  # fetched again by the browser, below
             return
-        with session_scope(app.engine) as session:  # the fetch, its decision and its alerts: one transaction
-            recorded = record_fetch(
-                session, app.events, target.document_id, target.config, fetch, config.changes, run_id, target.ignore
-            )
         done.add(fetch.key)
-        result.recorded.append(recorded)
-        log.info(
-            "recorded",
-            extra={"vendor": target.vendor_id, "document": target.config.type, "outcome": recorded.outcome},
-        )
-        if on_recorded is not None:
-            on_recorded(recorded)
+        extractor.put((target, fetch), target.config, fetch)
+
+    def idle() -> None:  # the crawler is slow to answer: commit what is in
+        extractor.flush()
+        batch.commit()
 
     started = time.monotonic()
-    plain = [_request(p) for p in planned if p not in to_render]
-    plain_render = RenderSettings(enabled=False) if rendering else config.render  # unavailable: said per page
-    result.status, result.error = _crawl(config, fetch_job(config, plain, plain_render), record, stop, by_key)
-    if to_render and result.status == "finished":
-        remaining = max(30.0, config.crawl.cycle_timeout - (time.monotonic() - started))
-        browser_job = fetch_job(config, [_request(p, render=True) for p in to_render])
-        result.status, result.error = _crawl(config, browser_job, record, stop, by_key, remaining)
+    workers = 1 if len(planned) >= WORKER_MIN_DOCUMENTS else 0
+    with (
+        Batch(app.engine, committed) as batch,
+        Extractor(write, workers=workers) as extractor,
+    ):
+        plain = [_request(p) for p in planned if p not in to_render]
+        plain_render = RenderSettings(enabled=False) if rendering else config.render  # unavailable: said per page
+        result.status, result.error = _crawl(
+            config, fetch_job(config, plain, plain_render), (record, idle), stop, by_key
+        )
+        if to_render and result.status == "finished":
+            remaining = max(30.0, config.crawl.cycle_timeout - (time.monotonic() - started))
+            browser_job = fetch_job(config, [_request(p, render=True) for p in to_render])
+            result.status, result.error = _crawl(config, browser_job, (record, idle), stop, by_key, remaining)
     with session_scope(app.engine) as session:
         finish_run(session, run_id, result.status, result.error)
     return result
@@ -211,17 +246,18 @@ def _wants_browser(fetch: FetchResult) -> bool:
 def _crawl(
     config: Config,
     job: Job,
-    record: Callable[[FetchResult], None],
+    callbacks: tuple[Callable[[FetchResult], None], Callable[[], None]],
     stop: threading.Event | None,
     by_key: dict[str, PlannedDocument],
     timeout: float | None = None,
 ) -> tuple[str, str | None]:
-    """Run one crawler child over `job`; how it ended, as (run status, error)."""
+    """Run one crawler child over `job` with `(on_result, on_idle)`; how it ended, as (run status, error)."""
+    record, idle = callbacks
     if not job.documents:
         return "finished", None
     limit = timeout or config.crawl.cycle_timeout
     try:
-        report = run_crawl(job, timeout=limit, on_result=record, stop=stop)
+        report = run_crawl(job, timeout=limit, on_result=record, on_idle=idle, stop=stop)
     except OSError as exc:
         error = f"cannot start the crawler: {exc}"
         for document in job.documents:

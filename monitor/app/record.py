@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from crawler.results import FetchResult
 from monitor.app.events import ChangeRecorded, Events, IncidentOpened, IncidentResolved, VersionRecorded
+from monitor.app.extraction import extract_fetch, extract_for, readable
 from monitor.config import ChangesConfig, DocumentConfig
 from monitor.judge.decide import Decision, Known, decide
 from monitor.judge.ignore import NO_RULES, IgnoreRules, drop_ignored
@@ -26,7 +27,7 @@ from monitor.judge.materiality import classify
 from monitor.judge.semdiff import semantic_diff
 from monitor.judge.textdiff import line_counts
 from monitor.text.dates import PolicyDates, with_history
-from monitor.text.pipeline import Extracted, extract_version
+from monitor.text.pipeline import Extracted
 from storage.blobs import load_blob, store_blob, store_delta
 from storage.fetches import UNREADABLE, add_snapshot, decision_streak, get_snapshot, source_body
 from storage.incidents import add_incident, open_incident
@@ -60,21 +61,6 @@ class Recorded:
         return self.decision in ("first_version", "new_version", "reverted")
 
 
-def extract_for(
-    document: DocumentConfig, body: bytes, *, content_type: str | None, url: str | None, fetched_at: datetime
-) -> Extracted:
-    """The text pipeline over one body, with the document's selectors and language from the config."""
-    return extract_version(
-        body,
-        content_type=content_type,
-        url=url,
-        select=document.select_spec,
-        remove=document.remove_spec,
-        language=document.language,
-        fetched_at=fetched_at,
-    )
-
-
 def record_fetch(
     session: Session,
     events: Events,
@@ -83,10 +69,13 @@ def record_fetch(
     result: FetchResult,
     settings: ChangesConfig,
     crawl_run_id: int | None = None,
+    extracted: Extracted | None = None,
+    *,
     ignore: IgnoreRules = NO_RULES,
 ) -> Recorded:
     """Store one fetch result as a snapshot and decide what it means for its document.
 
+    `extracted` is the text of the result's body when it was extracted already (in a worker);
     `ignore` holds the vendor's ignore rules: sentences they cover are left out of the Change.
     """
     snapshot = Snapshot(
@@ -105,17 +94,10 @@ def record_fetch(
     )
     current = current_version(session, document_id)
     failure: tuple[str, str] | None = None
-    extracted: Extracted | None = None
-    if result.outcome != "ok" or result.body is None:
-        failure = (result.outcome, result.error or result.outcome)
+    if not readable(result):
+        failure, extracted = (result.outcome, result.error or result.outcome), None
     else:
-        extracted = extract_for(
-            config,
-            result.body,
-            content_type=result.content_type,
-            url=result.final_url or result.requested_url,
-            fetched_at=result.fetched_at,
-        )
+        extracted = extracted or extract_fetch(config, result)
         if current is None or extracted.text_hash != current.text_hash:  # the accepted text needs no checks
             failure = first_failure(
                 Page(

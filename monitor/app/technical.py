@@ -17,7 +17,8 @@ from sqlmodel import Session
 from monitor.app.context import App
 from monitor.app.cycle import PlannedDocument, plan
 from monitor.app.events import Events
-from monitor.app.record import add_change, add_version, extract_for
+from monitor.app.extraction import extract_for
+from monitor.app.record import add_change, add_version
 from monitor.config import DocumentConfig
 from monitor.text.pipeline import Extracted
 from storage.blobs import load_blob, make_whole

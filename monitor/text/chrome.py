@@ -27,11 +27,10 @@ from lxml import etree
 from monitor.text.dates import detect_dates
 from monitor.text.selectors import compile_css, drop_element
 
-_NON_CONTENT = "script, style, noscript, template, svg, iframe, head, object, embed, canvas, select, button"
-_LANDMARKS = (
-    "nav, aside, dialog, [role=navigation], [role=banner], [role=contentinfo], [role=dialog], "
-    "[role=alertdialog], [role=search], [aria-modal=true]"
-)
+_NON_CONTENT = ("script", "style", "noscript", "template", "svg", "iframe", "head", "object", "embed", "canvas",
+                "select", "button")  # fmt: skip
+_LANDMARK_TAGS = ("nav", "aside", "dialog")
+_LANDMARK_ROLES = frozenset({"navigation", "banner", "contentinfo", "dialog", "alertdialog", "search"})
 _HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)", re.IGNORECASE)
 _COPYRIGHT = re.compile(r"\s*(?:©|copyright\s*(?:©|\(c\)|\d{4}))", re.IGNORECASE)
 _SECTIONING = frozenset({"article", "aside", "main", "nav", "section"})
@@ -108,9 +107,12 @@ def _is_consent_box(el: etree._Element) -> bool:
 
 def strip_chrome(root: etree._Element) -> None:
     """Remove non-content, hidden, landmark and consent-manager elements in place."""
-    doomed = compile_css(_NON_CONTENT)(root) + compile_css(_LANDMARKS)(root)
+    # Passes of lxml's own iteration (a CSS selector list or an XPath predicate per element costs more).
+    attributed = [el for el in root.iter(etree.Element) if el.attrib]  # only these have a role or can hide
+    doomed = list(root.iter(*_NON_CONTENT, *_LANDMARK_TAGS))
+    doomed += [el for el in attributed if el.get("role") in _LANDMARK_ROLES or el.get("aria-modal") == "true"]
     doomed += [el for el in root.iter("header", "footer") if _is_page_band(el)]
-    doomed += [el for el in root.iter() if _is_element(el) and (_is_hidden(el) or _is_consent_box(el))]
+    doomed += [el for el in attributed if _is_hidden(el) or _is_consent_box(el)]
     _drop_all([el for el in doomed if el.find(".//h1") is None and el.tag != "h1"])
 
 

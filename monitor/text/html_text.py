@@ -8,6 +8,7 @@ Links become ``[text](url)`` when a URL resolver is given and accepts the href.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 
 from lxml import etree
@@ -33,11 +34,14 @@ _OpenLink = tuple[int, int, str, etree._Element]  # parts index, line generation
 
 
 _CONTROLS = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_ANY_CONTROL = re.compile("[" + "".join(map(chr, _CONTROLS)) + "]")
 
 
 def collapse(text: str) -> str:
     """Drop control characters, collapse whitespace runs (NBSP included) to one space, strip."""
-    return " ".join(text.translate(_CONTROLS).split())
+    if _ANY_CONTROL.search(text):  # rare: a search is much cheaper than a translation
+        text = text.translate(_CONTROLS)
+    return " ".join(text.split())
 
 
 class _Writer:
