@@ -5,6 +5,7 @@ to stderr. Scrapy's signal handlers are not installed, so SIGTERM ends the proce
 once; the frames already sent are complete, as each is flushed when written.
 """
 
+import gc
 import os
 import sys
 from typing import BinaryIO
@@ -15,6 +16,7 @@ from crawler.spider import crawl
 
 def main() -> int:
     """Run the child; return its exit code."""
+    gc.freeze()  # Scrapy and Twisted, imported above, live as long as the child: no collection need scan them
     results = _claim_stdout()
     try:
         job = parse_job(sys.stdin.buffer.read())

@@ -31,7 +31,8 @@ class FetchResult:
     ``body`` holds the raw bytes exactly as received (error pages included), never
     decoded; ``final_url`` is the URL of the last request made, after redirects and
     meta refreshes (the requested URL when no request was made); ``rendered`` says whether
-    the body came from the browser.
+    the body came from the browser; ``skeleton`` is the body's :func:`~crawler.skeleton.skeleton_hash`
+    for a page fetched fine.
     """
 
     key: str
@@ -46,6 +47,7 @@ class FetchResult:
     fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     elapsed_ms: int | None = None
     rendered: bool = False
+    skeleton: str | None = None
 
     def __post_init__(self) -> None:
         if self.outcome not in OUTCOMES:

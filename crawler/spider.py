@@ -12,10 +12,11 @@ from scrapy.http import Headers, Response
 from twisted.python.failure import Failure
 
 from crawler.job import FetchRequest, Job
-from crawler.outcomes import NotFetched, RenderUnavailable, classify_failure, describe_response
+from crawler.outcomes import NotFetched, Ok, RenderUnavailable, classify_failure, describe_response
 from crawler.render import MODE_SETTING, RenderMode, launch_failed, needs_browser, render_meta
 from crawler.results import SELECTED_HEADERS, FetchResult
 from crawler.settings import scrapy_settings
+from crawler.skeleton import skeleton_hash
 
 
 class ResultWriter:
@@ -88,6 +89,7 @@ class DocumentSpider(scrapy.Spider):
                 f"{error}: a browser might get the page, but {RenderMode.UNAVAILABLE.why_not()}",
             )
         headers = selected_headers(response.headers)
+        content_type = headers.get("content-type")
         latency = response.meta.get("download_latency")
         self.writer.write(
             FetchResult(
@@ -95,13 +97,14 @@ class DocumentSpider(scrapy.Spider):
                 requested_url=document.url,
                 final_url=response.url,
                 status=response.status,
-                content_type=headers.get("content-type"),
+                content_type=content_type,
                 headers=headers,
                 body=response.body,
                 outcome=outcome,
                 error=error,
                 elapsed_ms=None if latency is None else round(latency * 1000),
                 rendered=rendered,
+                skeleton=skeleton_hash(response.body, content_type) if outcome == Ok.kind else None,
             )
         )
 

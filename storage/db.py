@@ -11,15 +11,17 @@ import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from storage.engine import create_database_engine
 from storage.locks import database_lock
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 MIGRATION_LOCK_KEY = 0x706D6D67  # "pmmg": the advisory lock migrations take on PostgreSQL
@@ -79,13 +81,36 @@ def _masked(url: str) -> str:
 
 def alembic_config() -> AlembicConfig:
     """An Alembic config pointing at this package's migrations (no alembic.ini needed)."""
+    from alembic.config import Config as AlembicConfig
+
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
 
 
+def head_revision() -> str:
+    """The newest migration's revision: revisions are the four-digit prefixes of the migration files."""
+    return max(path.name[:4] for path in (MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The revision the database's schema is at (None for a database never migrated)."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Upgrade the schema of `engine`'s database to `revision`, one process at a time."""
+    """Upgrade the schema of `engine`'s database to `revision`, one process at a time.
+
+    A database already at the newest revision is left alone without loading Alembic (a fast start
+    for the CLI's reading commands).
+    """
+    if revision == "head" and schema_revision(engine) == head_revision():
+        return
+    from alembic import command
+
     config = alembic_config()
     with database_lock(engine.url.render_as_string(hide_password=False), "migrate"), engine.begin() as connection:
         if connection.dialect.name == "postgresql":  # processes on other hosts share no lock file

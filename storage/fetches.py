@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
-from storage.models import CrawlRun, Snapshot, utcnow
+from storage.models import CrawlRun, Snapshot, Version, utcnow
 
 UNFINISHED_RUNS = ("running", "interrupted")
 UNREADABLE = ("inaccessible", "suspect")  # fetches that gave no version
+CURRENT_TEXT = ("first_version", "new_version", "reverted", "unchanged")  # fetches whose text became or was current
 
 
 def add_snapshot(session: Session, snapshot: Snapshot) -> Snapshot:
@@ -39,6 +40,40 @@ def latest_snapshot_with_body(session: Session, document_id: int, decisions: Seq
         col(Snapshot.body_sha256).is_not(None),
     )
     return session.exec(query.order_by(col(Snapshot.id).desc()).limit(1)).first()
+
+
+def current_body_keys(session: Session, document_ids: Sequence[int]) -> dict[int, tuple[str, int]]:
+    """(body key, version id) of the newest fetch that gave each document's current text, where it has a key.
+
+    Three queries for the whole lot: the documents' current versions, and their newest keyed fetches.
+    """
+    newest = (
+        select(Version.document_id, func.max(Version.seq).label("seq"))
+        .where(col(Version.document_id).in_(document_ids))
+        .group_by(col(Version.document_id))
+        .subquery()
+    )
+    current = dict(
+        session.exec(
+            select(Version.document_id, Version.id).join(
+                newest, (Version.document_id == newest.c.document_id) & (Version.seq == newest.c.seq)
+            )
+        ).all()
+    )
+    keyed = (
+        select(func.max(Snapshot.id))
+        .where(col(Snapshot.document_id).in_(document_ids), col(Snapshot.body_key).is_not(None))
+        .where(col(Snapshot.decision).in_(CURRENT_TEXT))
+        .group_by(col(Snapshot.document_id))
+    )
+    rows = session.exec(
+        select(Snapshot.document_id, Snapshot.body_key, Snapshot.version_id).where(col(Snapshot.id).in_(keyed))
+    )
+    return {
+        document_id: (key, version_id)
+        for document_id, key, version_id in rows
+        if key is not None and version_id is not None and current.get(document_id) == version_id
+    }
 
 
 def first_snapshot_of(session: Session, version_id: int) -> Snapshot | None:

@@ -148,6 +148,8 @@ class Snapshot(SQLModel, table=True):
     )
     decision: str | None = Field(default=None, max_length=24)
     reason: str | None = Field(default=None, sa_type=Text)
+    # The body's skeleton hash with what extraction depends on (monitor.app.extraction.body_key).
+    body_key: str | None = Field(default=None, max_length=64)
 
 
 class Change(SQLModel, table=True):

@@ -15,7 +15,7 @@ from pathlib import Path
 from alembic import command
 from sqlalchemy import create_engine
 
-from storage.db import alembic_config, migrate
+from storage.db import alembic_config, head_revision, migrate
 
 
 def main(message: str) -> None:
@@ -26,8 +26,8 @@ def main(message: str) -> None:
         config = alembic_config()
         with engine.begin() as connection:
             config.attributes["connection"] = connection
-            heads = len(list((Path(config.get_main_option("script_location")) / "versions").glob("*.py")))
-            command.revision(config, message=message, autogenerate=True, rev_id=f"{heads + 1:04d}")
+            rev_id = f"{int(head_revision()) + 1:04d}"
+            command.revision(config, message=message, autogenerate=True, rev_id=rev_id)
         engine.dispose()
 
 

@@ -1,4 +1,4 @@
-"""The commands that only read or print start light: no crawler, alerting, PDF or extraction stack loaded."""
+"""The commands that only read or print start light: no crawler, alerting, PDF, extraction or migration stack loaded."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from tests.support.configs import loopback_config
 from tests.support.demo_site import DemoSite
 
 #: Top-level packages a light command must not import.
-HEAVY = ("scrapy", "twisted", "apprise", "pdfminer", "lxml", "dateparser", "diff_match_patch")
+HEAVY = ("scrapy", "twisted", "apprise", "pdfminer", "lxml", "dateparser", "diff_match_patch", "alembic")
 #: Runs the `monitor` command given as arguments, then prints the heavy packages it imported as JSON on stderr.
 PROBE = f"""
 import json, sys

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, func, inspect
 from sqlmodel import Session, SQLModel, select
 
 from storage.blobs import load_blob, store_blob
-from storage.db import open_database, session_scope
+from storage.db import alembic_config, head_revision, open_database, schema_revision, session_scope
 from storage.documents import sync_documents, vendor_documents
 from storage.models import Blob, Document, Version
 from storage.versions import current_version, list_versions, version_at, version_by_seq
@@ -62,6 +62,13 @@ def test_migrations_match_the_models(engine: Engine) -> None:
         diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
     assert diff == []
     assert {"vendor", "document", "snapshot", "version", "blob", "crawlrun"} <= set(inspect(engine).get_table_names())
+
+
+def test_the_head_revision_is_alembics_and_the_database_is_at_it(engine: Engine) -> None:
+    from alembic.script import ScriptDirectory
+
+    assert head_revision() == ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert schema_revision(engine) == head_revision()
 
 
 def test_documents_sync_with_the_config(engine: Engine) -> None:

@@ -23,14 +23,14 @@ from crawler.render import browser_available, needs_browser
 from crawler.results import FetchResult
 from monitor.app.batch import Batch
 from monitor.app.context import App, unknown_vendor
-from monitor.app.extraction import Extractor
+from monitor.app.extraction import Extractor, body_key
 from monitor.app.record import Recorded, record_fetch
 from monitor.config import Config, DocumentConfig
 from monitor.judge.ignore import NO_RULES, IgnoreRules
 from monitor.text.pipeline import Extracted
 from storage.db import session_scope
 from storage.documents import sync_documents
-from storage.fetches import close_unfinished_runs, finish_run, start_run
+from storage.fetches import close_unfinished_runs, current_body_keys, finish_run, start_run
 from storage.locks import database_lock
 from storage.models import Document
 
@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 
 #: A cycle of at least this many documents extracts in a worker process (fewer: starting one costs more).
 WORKER_MIN_DOCUMENTS = 20
+#: A fetch as the extractor holds it: its document, the result, its body key, the version it is known to give.
+Fetched = tuple["PlannedDocument", FetchResult, str | None, int | None]
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,7 @@ def run_cycle(
     config = app.config
     with session_scope(app.engine) as session:
         run_id = start_run(session, [p.document_id for p in planned], trigger).id
+        known = current_body_keys(session, [p.document_id for p in planned])
     assert run_id is not None
     result = CycleResult(run_id=run_id, planned=list(planned))
     by_key = {str(p.document_id): p for p in planned}
@@ -188,8 +191,8 @@ def run_cycle(
         if on_recorded is not None:
             on_recorded(recorded)
 
-    def write(fetched: tuple[PlannedDocument, FetchResult], extracted: Extracted | None) -> None:
-        target, fetch = fetched
+    def write(fetched: Fetched, extracted: Extracted | None) -> None:
+        target, fetch, key, text_of = fetched
         batch.write(
             lambda session: record_fetch(
                 session,
@@ -201,6 +204,8 @@ def run_cycle(
                 run_id,
                 extracted,
                 ignore=target.ignore,
+                body_key=key,
+                text_of=text_of,
             )
         )
 
@@ -213,7 +218,10 @@ def run_cycle(
             to_render.append(target)  # fetched again by the browser, below
             return
         done.add(fetch.key)
-        extractor.put((target, fetch), target.config, fetch)
+        key = body_key(target.config, fetch)
+        same = known.get(target.document_id)
+        text_of = same[1] if key is not None and same is not None and same[0] == key else None  # known: no extraction
+        extractor.put((target, fetch, key, text_of), target.config, fetch, extract=text_of is None)
 
     def idle() -> None:  # the crawler is slow to answer: commit what is in
         extractor.flush()
@@ -221,9 +229,10 @@ def run_cycle(
 
     started = time.monotonic()
     workers = 1 if len(planned) >= WORKER_MIN_DOCUMENTS else 0
+    unknown = len(planned) - len(known)  # documents with no known body: those are sure to be extracted
     with (
         Batch(app.engine, committed) as batch,
-        Extractor(write, workers=workers) as extractor,
+        Extractor(write, workers=workers, warm=unknown >= WORKER_MIN_DOCUMENTS) as extractor,
     ):
         plain = [_request(p) for p in planned if p not in to_render]
         plain_render = RenderSettings(enabled=False) if rendering else config.render  # unavailable: said per page

@@ -4,10 +4,16 @@ Results are handed on in the order they were put, each once its text is extracte
 worker extracts the next bodies and the crawler child fetches more, so fetching, extracting and
 recording overlap on the machine's cores. The pipeline stays pure: the worker gets a body and the
 document's config, and returns an :class:`Extracted`.
+
+A fetch whose :func:`body_key` is that of the fetch that gave the document's current text is not
+extracted at all: the same markup skeleton under the same URL, content type and selectors gives
+the same text.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import multiprocessing
 from collections import deque
 from collections.abc import Callable
@@ -58,33 +64,53 @@ def extract_fetch(document: DocumentConfig, fetch: FetchResult) -> Extracted:
     )
 
 
+def body_key(document: DocumentConfig, fetch: FetchResult) -> str | None:
+    """What the text of a readable fetch depends on, hashed: its body's skeleton, where it came from,
+    its content type and the document's selectors (None for a fetch without a skeleton)."""
+    if fetch.skeleton is None or not readable(fetch):
+        return None
+    parts = [fetch.skeleton, fetch.final_url or fetch.requested_url, fetch.content_type]
+    parts += [document.select_spec, document.remove_spec]
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
 def _start() -> None:
     """Nothing: a first task, so that a worker starts (and imports this module) at once."""
 
 
 class Extractor(Generic[T]):
     """Extracts readable fetches in `workers` spawned processes (none: in this one) and calls
-    `done(item, extracted)` for each fetch put, in order (`extracted` None for an unreadable one).
+    `done(item, extracted)` for each fetch put, in order (`extracted` None for an unreadable one, or
+    one put with `extract=False`).
 
     A context manager: leaving it normally waits for every extraction and hands it on; leaving it
     on an error drops what is still pending.
     """
 
-    def __init__(self, done: Callable[[T, Extracted | None], None], *, workers: int) -> None:
+    def __init__(self, done: Callable[[T, Extracted | None], None], *, workers: int, warm: bool = True) -> None:
+        """`warm` starts the workers at once (they import the pipeline while the crawler child starts);
+        otherwise they start with the first fetch to extract."""
         self._done = done
         self._pending: deque[tuple[T, Future[Extracted] | None]] = deque()
-        # Spawned, not forked: the caller may run threads, and the workers are then its own children.
-        context = multiprocessing.get_context("spawn")
-        self._pool = ProcessPoolExecutor(workers, mp_context=context) if workers else None
-        if self._pool is not None:
-            self._pool.submit(_start)  # the worker imports the pipeline while the crawler child starts
+        self._workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+        if workers and warm:
+            self._started().submit(_start)
 
-    def put(self, item: T, document: DocumentConfig, fetch: FetchResult) -> None:
-        """Extract `fetch` (for `item`), then hand on every leading fetch whose extraction is done."""
+    def _started(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._done(item, extract_fetch(document, fetch) if readable(fetch) else None)
+            # Spawned, not forked: the caller may run threads, and the workers are then its own children.
+            self._pool = ProcessPoolExecutor(self._workers, mp_context=multiprocessing.get_context("spawn"))
+        return self._pool
+
+    def put(self, item: T, document: DocumentConfig, fetch: FetchResult, *, extract: bool = True) -> None:
+        """Extract `fetch` (for `item`; not when `extract` is false), then hand on every leading fetch
+        whose extraction is done."""
+        wanted = extract and readable(fetch)
+        if not self._workers:
+            self._done(item, extract_fetch(document, fetch) if wanted else None)
             return
-        future = self._pool.submit(extract_fetch, document, fetch) if readable(fetch) else None
+        future = self._started().submit(extract_fetch, document, fetch) if wanted else None
         self._pending.append((item, future))
         self._hand_on(everything=False)
 

@@ -72,11 +72,16 @@ def record_fetch(
     extracted: Extracted | None = None,
     *,
     ignore: IgnoreRules = NO_RULES,
+    body_key: str | None = None,
+    text_of: int | None = None,
 ) -> Recorded:
     """Store one fetch result as a snapshot and decide what it means for its document.
 
     `extracted` is the text of the result's body when it was extracted already (in a worker);
     `ignore` holds the vendor's ignore rules: sentences they cover are left out of the Change.
+    `body_key` (:func:`~monitor.app.extraction.body_key`) is kept on the snapshot; `text_of` names
+    the version whose text the body is known to give (its key is that of the fetch that gave the
+    version): while that version is current, the fetch is unchanged without being extracted.
     """
     snapshot = Snapshot(
         document_id=document_id,
@@ -91,12 +96,14 @@ def record_fetch(
         error=result.error,
         elapsed_ms=result.elapsed_ms,
         rendered=result.rendered,
+        body_key=body_key,
     )
     current = current_version(session, document_id)
+    known = readable(result) and current is not None and current.id == text_of  # needs no extraction
     failure: tuple[str, str] | None = None
     if not readable(result):
         failure, extracted = (result.outcome, result.error or result.outcome), None
-    else:
+    elif not known:
         extracted = extracted or extract_fetch(config, result)
         if current is None or extracted.text_hash != current.text_hash:  # the accepted text needs no checks
             failure = first_failure(
@@ -122,18 +129,23 @@ def record_fetch(
         add_snapshot(session, snapshot)
         noted = _note_incident(session, events, document_id, snapshot, *failure)
         return _recorded(snapshot, None, None, noted)
-    assert extracted is not None and result.body is not None
+    assert result.body is not None
     notes: tuple[str, ...] = ()
     if confirmed is not None:
         notes = (f"held as suspect from {confirmed.opened_at:%Y-%m-%d %H:%M} UTC ({confirmed.reason})",)
         confirmed.reason = f"{confirmed.reason}; the next fetch gave the same text, now the current version"
     resolved = _resolve_incident(session, events, document_id, snapshot)
     incident = ("resolved", resolved) if resolved else None
-    decision = _decide(session, document_id, extracted, current, settings)
+    if known:
+        decision = Decision("unchanged", text_of)
+    else:
+        assert extracted is not None
+        decision = _decide(session, document_id, extracted, current, settings)
     if decision.kind in ("unchanged", "flip_flop"):
         assert decision.match is not None
         _seen_again(session, snapshot, result.body, decision.kind, decision.match)
         return _recorded(snapshot, get_version(session, decision.match), None, incident)
+    assert extracted is not None
     snapshot.body_sha256 = store_blob(session, result.body)  # a version's source body is stored whole
     add_snapshot(session, snapshot)
     version, change = _add(session, events, document_id, snapshot, extracted, current, decision, ignore, notes)

@@ -10,6 +10,7 @@ error is one line on stderr; the global options may also come after the command
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -165,26 +166,35 @@ def hoist_global_options(args: Sequence[str]) -> list[str]:
 
 def main() -> None:
     """Entry point of the `monitor` console script: every error is one line, with its exit code."""
+    try:
+        sys.exit(_run(hoist_global_options(sys.argv[1:]) or ["--help"]))
+    finally:
+        # The process ends here: moving every object out of the collector's sight spares the
+        # interpreter's last collection over all the loaded libraries (~0.1 s of a reading command).
+        gc.freeze()
+
+
+def _run(args: list[str]) -> int:
+    """Run the command line `args`; the exit code, each error said in one line."""
     from monitor.app.errors import NotFound
 
-    args = hoist_global_options(sys.argv[1:]) or ["--help"]
     try:
         code = cli(args=args, prog_name="monitor", standalone_mode=False)
     except typer.TyperException as exc:  # a usage error (exit code 2: a misspelt command or option, ...)
         context = getattr(exc, "ctx", None)
         where = f" (see `{context.command_path} --help`)" if exc.exit_code == 2 and context else ""
         _say(" ".join(exc.format_message().split()) + where)
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except typer.Abort:
         _say("aborted")
-        sys.exit(1)
+        return 1
     except Failure as exc:
         _say(str(exc))
-        sys.exit(exc.code)
+        return exc.code
     except NotFound as exc:
         _say(str(exc))
-        sys.exit(1)
-    sys.exit(code if isinstance(code, int) else 0)
+        return 1
+    return code if isinstance(code, int) else 0
 
 
 def _say(message: str) -> None:
