@@ -1,9 +1,11 @@
 """A body's markup skeleton: what is left of a page once the parts that change on every response are out.
 
-Pages carry per-response values that no reader sees: CSP nonces, inline scripts holding a build or
-session id, comments stamped with the generation time, hidden form tokens. The skeleton hash leaves
-out exactly these (and nothing that markup or text could hide in), so two fetches with the same
-skeleton hash give the same text: the recorder then needs no extraction to know the page is unchanged.
+Pages carry per-response values that no reader sees: CSP nonces, scripts holding a build or
+session id, stylesheet URLs with build hashes, metadata stamped with the generation time, hidden
+form tokens. The skeleton hash leaves out exactly these (and nothing that markup or text could hide
+in), so two fetches with the same skeleton hash give the same text: the recorder then needs no
+extraction to know the page is unchanged. Extraction never reads them: scripts, styles, links and
+metadata give no text (`<meta charset>` and `http-equiv`, which decode the page, are kept).
 
 The rules are deliberately narrow. A script or style is dropped only when its content holds no `<`,
 and a comment only when it holds neither `<` nor `>`, so a stray `<script` or `<!--` inside an
@@ -18,9 +20,10 @@ import re
 
 _VOLATILE = re.compile(
     rb"<!--[^<>]*-->"  # a comment without markup in it
-    rb"|<(script|style)\b([^<>]*)>[^<]*</\1\s*>"  # an inline script or style without markup in it
-    rb"|<input\b[^<>]*\btype\s*=\s*[\"']?hidden\b[^<>]*>"  # a hidden form field (tokens)
-    rb"|<meta\b[^<>]*\bname\s*=\s*[\"']?csrf[^<>]*>",  # a CSRF token
+    rb"|<(script|style)\b[^<>]*>[^<]*</\1\s*>"  # a script or style (attributes and content) without markup in it
+    rb"|<link\b[^<>]*>"  # stylesheets, preloads, alternates: build hashes in their URLs, in any order
+    rb"|<meta\b(?![^<>]*\b(?:charset|http-equiv)\b)[^<>]*>"  # page metadata (but not what decodes the page)
+    rb"|<input\b[^<>]*\btype\s*=\s*[\"']?hidden\b[^<>]*>",  # a hidden form field (tokens)
     re.IGNORECASE,
 )
 #: A `nonce` or `integrity` attribute, inside a tag (the tag's start is kept).
@@ -30,11 +33,9 @@ _NONCE = re.compile(
 
 
 def _keep_tag(match: re.Match[bytes]) -> bytes:
-    """A script or style keeps its place and attributes (a selector may point at it); the rest goes."""
+    """A script or style keeps its place (a range selector may start at it); the rest goes."""
     tag = match.group(1)
-    if tag is None:
-        return b""
-    return b"<%b%b></%b>" % (tag, match.group(2), tag)
+    return b"" if tag is None else b"<%b></%b>" % (tag, tag)
 
 
 def is_html(body: bytes, content_type: str | None) -> bool:

@@ -4,10 +4,15 @@ tokens) leave it unchanged; anything a reader could see, or that could hide mark
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
+from pathlib import Path
 
 import pytest
 
 from crawler.skeleton import skeleton_hash
+from monitor.text.pipeline import extract_version
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "ota"
 
 HTML = "text/html; charset=utf-8"
 
@@ -56,14 +61,42 @@ def test_nonce_in_the_text_is_text() -> None:
     assert skeleton_hash(b"<p>send nonce=abc</p>", HTML) != skeleton_hash(b"<p>send nonce=xyz</p>", HTML)
 
 
-def test_a_script_keeps_its_place_and_source() -> None:
+def test_a_script_keeps_its_place_but_not_its_source() -> None:
     moved = b"<p>One</p><p>Two</p><script>x=1</script>"
     assert skeleton_hash(b"<p>One</p><script>x=1</script><p>Two</p>", HTML) != skeleton_hash(moved, HTML)
-    assert skeleton_hash(b"<script src='a.js?v=1'></script>", HTML) != skeleton_hash(
-        b"<script src='a.js?v=2'></script>", HTML
+    assert skeleton_hash(b"<script src='a.js?v=1'></script>", HTML) == skeleton_hash(
+        b"<script src='a.js?v=2' data-ray='9f'></script>", HTML
     )
+
+
+def test_links_and_metadata_go_but_what_decodes_the_page_stays() -> None:
+    def head(extra: str) -> bytes:
+        return f"<html><head>{extra}</head><body><p>Text</p></body></html>".encode()
+
+    build = head("<link rel='stylesheet' href='/v/1a2b/app.css'><meta property='article:modified_time' content='1'>")
+    assert skeleton_hash(build, HTML) == skeleton_hash(
+        head("<meta content='2' property='article:modified_time'>"), HTML
+    )
+    assert skeleton_hash(head("<meta charset='utf-8'>"), HTML) != skeleton_hash(head("<meta charset='cp1252'>"), HTML)
+    equiv = "<meta http-equiv='Content-Type' content='text/html; charset={}'>"
+    assert skeleton_hash(head(equiv.format("utf-8")), HTML) != skeleton_hash(head(equiv.format("latin-1")), HTML)
 
 
 def test_a_body_that_is_not_html_hashes_as_it_is() -> None:
     body = b"%PDF-1.7 <!-- x -->"
     assert skeleton_hash(body, "application/pdf") == hashlib.sha256(body).hexdigest()
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus/ota not available")
+def test_on_real_pages_equal_skeletons_give_equal_texts() -> None:
+    collapsed = 0
+    for service in sorted(p for p in CORPUS.iterdir() if p.is_dir()):
+        groups: defaultdict[str, list[bytes]] = defaultdict(list)
+        for file in [*service.glob("*.html"), *service.glob("noise/*.html"), *service.glob("blocked/*.html")]:
+            body = file.read_bytes()
+            groups[skeleton_hash(body, HTML)].append(body)
+        for bodies in groups.values():
+            texts = {extract_version(b, content_type=HTML, url="https://vendor.test/").text_hash for b in bodies}
+            assert len(texts) == 1, service.name
+            collapsed += len(bodies) - 1
+    assert collapsed > 50  # raw bodies that differ (build hashes, nonces, metadata) and share a skeleton
