@@ -7,11 +7,9 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from alembic import command
 from sqlalchemy import Engine, event, text
 from sqlmodel import Session, select
@@ -26,17 +24,7 @@ from storage.documents import sync_documents
 from storage.engine import create_database_engine
 from storage.models import Blob, Document, Snapshot, Version
 from storage.versions import last_seen
-from tests.support.dbs import postgres_database
 from tests.test_decisions import BASE, DOC, SELLS, T0, Fetcher, page, reextract_with
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/deltas.db"
-        return
-    with postgres_database() as found:
-        yield found
 
 
 def fetcher(engine: Engine) -> Fetcher:
@@ -54,8 +42,8 @@ def blob(engine: Engine, digest: str) -> Blob:
     return found
 
 
-def test_a_delta_reads_back_exactly_and_never_chains(url: str) -> None:
-    engine = open_database(url)
+def test_a_delta_reads_back_exactly_and_never_chains(database_url: str) -> None:
+    engine = open_database(database_url)
     base, again, third = page(BASE, nonce="a" * 16), page(BASE, nonce="b" * 16), page(BASE, nonce="c" * 16)
     with session_scope(engine) as session:
         whole = store_blob(session, base)
@@ -94,8 +82,8 @@ def test_an_unchanged_fetch_writes_its_snapshot_and_delta_and_nothing_else(tmp_p
     assert blob(engine, second.body_sha256).base_sha256 == first.body_sha256
 
 
-def test_every_version_re_extracts_exactly_from_bodies_stored_as_deltas(url: str) -> None:
-    engine = open_database(url)
+def test_every_version_re_extracts_exactly_from_bodies_stored_as_deltas(database_url: str) -> None:
+    engine = open_database(database_url)
     fetch = fetcher(engine)
     sent = {}
     for n, lines in enumerate([BASE, BASE, BASE, SELLS, SELLS, BASE, SELLS]):
@@ -144,8 +132,8 @@ def test_a_technical_version_keeps_its_source_body_whole(tmp_path: Path) -> None
         assert load_blob(session, latest.body_sha256) == page(BASE, nonce="b")
 
 
-def test_migration_0009_upgrades_zlib_blobs_and_last_seen_and_goes_back(url: str) -> None:
-    engine = create_database_engine(url)
+def test_migration_0009_upgrades_zlib_blobs_and_last_seen_and_goes_back(database_url: str) -> None:
+    engine = create_database_engine(database_url)
     migrate(engine, "0008")
     body = page(BASE, nonce="old")
     digest = hashlib.sha256(body).hexdigest()

@@ -3,7 +3,6 @@ current text is recorded unchanged without being extracted; anything else is ext
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from monitor import app
 from monitor.app import extraction, record
-from monitor.config import Config, DocumentConfig
+from monitor.config import Config, DocumentConfig, StorageConfig
 from storage.models import Incident, Snapshot
 from tests.support.configs import loopback_config
 from tests.support.sites import LoopbackSite
@@ -49,12 +48,6 @@ class Counted:
 
 
 @pytest.fixture
-def site() -> Iterator[LoopbackSite]:
-    with LoopbackSite() as site:
-        yield site
-
-
-@pytest.fixture
 def extractions(monkeypatch: pytest.MonkeyPatch) -> Counted:
     return Counted(monkeypatch)
 
@@ -71,9 +64,10 @@ def snapshots(config: Config) -> list[Snapshot]:
 
 
 def test_a_fresh_nonce_is_not_extracted_and_a_new_text_is(
-    tmp_path: Path, site: LoopbackSite, extractions: Counted
+    tmp_path: Path, database_url: str, site: LoopbackSite, extractions: Counted
 ) -> None:
     config = loopback_config(tmp_path / "k.db", {"acme": site.url("/privacy")})
+    config = config.model_copy(update={"storage": StorageConfig(url=database_url)})
     site.set("/privacy", page(POLICY, "n1"))
     assert (crawl(config), extractions.taken()) == ("first_version", 1)
     site.set("/privacy", page(POLICY, "n2"))

@@ -20,25 +20,17 @@ from monitor.app.retention import collect_garbage
 from monitor.config import Config, ConfigError, StorageConfig, load_config
 from storage.blobs import load_blob
 from storage.models import Blob, Snapshot, Version
-from tests.support.dbs import postgres_database
 from tests.test_blob_deltas import fetcher
 from tests.test_decisions import BASE, DOC, SELLS, T0, Fetcher, page, reextract_with
 
 CAPTCHA = b"<html><head><meta http-equiv=refresh content='0;/.well-known/sgcaptcha/'></head></html>"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def application(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[app.App]:
-    def opened(url: str) -> app.App:
-        return app.open_app(Config(storage=StorageConfig(url=url, keep_fetches_days=30)))
-
-    if request.param == "sqlite":
-        yield opened(f"sqlite:///{tmp_path}/gc.db")
-        return
-    with postgres_database() as url:
-        opened_app = opened(url)
-        yield opened_app
-        opened_app.engine.dispose()
+@pytest.fixture
+def application(database_url: str) -> Iterator[app.App]:
+    opened = app.open_app(Config(storage=StorageConfig(url=database_url, keep_fetches_days=30)))
+    yield opened
+    opened.engine.dispose()
 
 
 def history(fetch: Fetcher) -> None:

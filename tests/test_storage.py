@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -17,20 +16,15 @@ from storage.db import alembic_config, head_revision, open_database, schema_revi
 from storage.documents import sync_documents, vendor_documents
 from storage.models import Blob, Document, Version
 from storage.versions import current_version, list_versions, version_at, version_by_seq
-from tests.support.dbs import postgres_database
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        yield open_database(f"sqlite:///{tmp_path}/store.db")
-        return
-    with postgres_database() as url:
-        engine = open_database(url)
-        yield engine
-        engine.dispose()
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = open_database(database_url)
+    yield engine
+    engine.dispose()
 
 
 VENDORS = {"acme": "Acme"}
