@@ -38,7 +38,7 @@ def _keep_tag(match: re.Match[bytes]) -> bytes:
     return b"" if tag is None else b"<%b></%b>" % (tag, tag)
 
 
-def is_html(body: bytes, content_type: str | None) -> bool:
+def _is_html(body: bytes, content_type: str | None) -> bool:
     """Whether a body is markup (by its content type, or by its first bytes when there is none)."""
     if content_type:
         return "html" in content_type.lower() or "xml" in content_type.lower()
@@ -47,7 +47,7 @@ def is_html(body: bytes, content_type: str | None) -> bool:
 
 def skeleton_hash(body: bytes, content_type: str | None) -> str:
     """SHA-256 of the body without its per-response values (of the body itself when it is not HTML)."""
-    if is_html(body, content_type):
+    if _is_html(body, content_type):
         body = _VOLATILE.sub(_keep_tag, body)
         body = _NONCE.sub(rb"\1", _NONCE.sub(rb"\1", body))  # a tag may have both
     return hashlib.sha256(body).hexdigest()

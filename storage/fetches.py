@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
-from storage.models import CrawlRun, Snapshot, Version, utcnow
+from storage.models import CrawlRun, Snapshot, utcnow
 
 UNFINISHED_RUNS = ("running", "interrupted")
 UNREADABLE = ("inaccessible", "suspect")  # fetches that gave no version
@@ -43,23 +43,11 @@ def latest_snapshot_with_body(session: Session, document_id: int, decisions: Seq
 
 
 def current_body_keys(session: Session, document_ids: Sequence[int]) -> dict[int, tuple[str, int]]:
-    """(body key, version id) of the newest fetch that gave each document's current text, where it has a key.
+    """(body key, version id) of each document's newest keyed fetch whose text became or was current.
 
-    Three queries for the whole lot: the documents' current versions, and their newest keyed fetches.
+    One query for the whole lot. The version is the current one but for a document re-extracted
+    since (a technical version): the recorder checks it against the current version.
     """
-    newest = (
-        select(Version.document_id, func.max(Version.seq).label("seq"))
-        .where(col(Version.document_id).in_(document_ids))
-        .group_by(col(Version.document_id))
-        .subquery()
-    )
-    current = dict(
-        session.exec(
-            select(Version.document_id, Version.id).join(
-                newest, (Version.document_id == newest.c.document_id) & (Version.seq == newest.c.seq)
-            )
-        ).all()
-    )
     keyed = (
         select(func.max(Snapshot.id))
         .where(col(Snapshot.document_id).in_(document_ids), col(Snapshot.body_key).is_not(None))
@@ -69,11 +57,7 @@ def current_body_keys(session: Session, document_ids: Sequence[int]) -> dict[int
     rows = session.exec(
         select(Snapshot.document_id, Snapshot.body_key, Snapshot.version_id).where(col(Snapshot.id).in_(keyed))
     )
-    return {
-        document_id: (key, version_id)
-        for document_id, key, version_id in rows
-        if key is not None and version_id is not None and current.get(document_id) == version_id
-    }
+    return {document_id: (key, version) for document_id, key, version in rows if key and version is not None}
 
 
 def first_snapshot_of(session: Session, version_id: int) -> Snapshot | None:
