@@ -12,7 +12,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
 RUN apt-get update && apt-get install -y --no-install-recommends tini \
     && if [ "$RENDER" = 1 ]; then apt-get install -y --no-install-recommends chromium; fi \
     && rm -rf /var/lib/apt/lists/* \
-    && useradd --create-home --uid 10001 monitor && mkdir /data && chown monitor /data
+    && useradd --create-home --uid 10001 monitor && mkdir -m 700 /data && chown monitor /data
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
