@@ -279,6 +279,7 @@ def run_hostile(index: int, timeout: float = 120.0) -> HostileRun:
         text=True,
         timeout=timeout,
         check=True,
+        cwd=Path(__file__).resolve().parents[2],
     )
     return HostileRun(**json.loads(child.stdout.splitlines()[-1]))
 
