@@ -7,7 +7,8 @@ time, CPU seconds and the peak RSS of the process running it and of its largest 
 `--load` crawls 1,000 documents over 20 loopback hosts (bench/crawl_scale.py's page server, one
 request at a time per host, robots.txt obeyed) of which 10% fail: a third hang past the 2 s
 timeout, a third answer 500, a third a captcha with 200. Three cycles; per cycle the wall time, CPU
-seconds and the outcomes recorded; then the peak RSS of the parent and of its largest child.
+seconds and the outcomes recorded; then the peak RSS of the parent and of its largest child (the
+crawler child or the extraction worker), from /proc (tests/support/memory.py).
 `--json` ends with one JSON line of the figures (tests/faults/test_load.py reads it).
 
 Run: python bench/faults.py [--hostile] [--load [--pages 1000] [--json]]
@@ -18,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import sys
 import tempfile
 from collections import Counter
@@ -29,6 +29,7 @@ sys.path[:0] = [str(Path(__file__).resolve().parents[1])]  # tests.support, when
 from crawl_scale import SITES, Farm, config_for, cycle  # noqa: E402
 
 from tests.support.hostile import HEADER, HOSTILE, row, run_hostile  # noqa: E402
+from tests.support.memory import ChildPeaks, peak_rss_mb  # noqa: E402
 
 #: The load run's failing documents by kind of failure, and the outcome each must be recorded as.
 FAILURES = {"hang": "timeout", "error": "http_error", "captcha": "bot_wall"}
@@ -61,11 +62,11 @@ def load(pages: int) -> dict[str, object]:
             config = config_for(farm, database, "twenty-hosts", urls=urls, timeout=LOAD_TIMEOUT)
             config = config.model_copy(update={"render": config.render.model_copy(update={"enabled": False})})
             print(f"== load: {pages} documents on {SITES} loopback hosts, 10% failing (hang, 500, captcha)")
-            cycles = [cycle(config, database, f"cycle {n + 1}") for n in range(CYCLES)]
+            with ChildPeaks(exclude={farm.process.pid}) as children:  # the page server is not ours
+                cycles = [cycle(config, database, f"cycle {n + 1}") for n in range(CYCLES)]
     finally:
         farm.close()
-    parent = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    parent, child = peak_rss_mb(), children.largest
     for n, measured in enumerate(cycles):
         print(f"cycle {n + 1} outcomes: " + ", ".join(f"{k} {v}" for k, v in sorted(measured.outcomes.items())))
     print(f"peak RSS: parent {parent:.0f} MB, largest child {child:.0f} MB")

@@ -41,18 +41,26 @@ class Unreadable(ValueError):
     """The body cannot be read whole (a damaged PDF, too many tags, markup nested past the parser's limit)."""
 
 
+def _undecodable(text: str, body: bytes) -> bool:
+    """Whether most of the non-ASCII bytes of ``body`` failed to decode into ``text`` (a wrong charset),
+    rather than a stray byte or two."""
+    if "\ufffd" not in text:
+        return False
+    non_ascii = len(body.translate(None, bytes(range(128))))  # the ASCII bytes deleted
+    return text.count("\ufffd") > _WRONG_CHARSET_SHARE * non_ascii
+
+
 def _guess_encoding(body: bytes) -> str:
-    """The encoding of undeclared bytes: UTF-8 if they are, else a multi-byte guess, else windows-1252.
+    """The encoding of undeclared bytes: UTF-8 if they are (but for a stray byte), else a multi-byte
+    guess, else windows-1252.
 
     windows-1252 is what browsers read unlabelled legacy pages as; charset_normalizer's single-byte
     guesses are unreliable on short Western texts (French read as cp1250, say).
     """
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        best = from_bytes(body[:65536]).best()
-        return best.encoding if best is not None and best.encoding in _MULTI_BYTE else "cp1252"
-    return "utf-8"
+    if not _undecodable(body.decode("utf-8", errors="replace"), body):
+        return "utf-8"
+    best = from_bytes(body[:65536]).best()
+    return best.encoding if best is not None and best.encoding in _MULTI_BYTE else "cp1252"
 
 
 def _decode(body: bytes, content_type: str | None) -> str:
@@ -62,10 +70,8 @@ def _decode(body: bytes, content_type: str | None) -> str:
     overruled by the guess. NUL bytes are dropped.
     """
     text = html_to_unicode(content_type, body, auto_detect_fun=_guess_encoding)[1]
-    if "\ufffd" in text:
-        non_ascii = len(body.translate(None, bytes(range(128))))  # the ASCII bytes deleted
-        if text.count("\ufffd") > _WRONG_CHARSET_SHARE * non_ascii:
-            text = body.decode(_guess_encoding(body), errors="replace")
+    if _undecodable(text, body):
+        text = body.decode(_guess_encoding(body), errors="replace")
     return text.replace("\x00", "")
 
 

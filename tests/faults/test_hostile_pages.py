@@ -24,7 +24,9 @@ def test_a_hostile_page_is_recorded_with_its_reason_in_bounded_memory(
     hostile: Hostile, figures: defaultdict[str, list[str]]
 ) -> None:
     run = run_hostile(HOSTILE.index(hostile))
-    lines = figures["hostile pages: one cycle each, with 2 ordinary documents (peak RSS of the cycle's process)"]
+    lines = figures[
+        "hostile pages: one cycle each, beside 2 ordinary documents (peak RSS: the cycle's process, its child)"
+    ]
     lines.extend([HEADER] if not lines else [])
     lines.append(row(run))
     assert run.outcome in OUTCOMES or run.outcome in CHECKS

@@ -27,6 +27,7 @@ from sqlmodel import Session, select
 from monitor import app
 from storage.models import Version
 from tests.support.configs import loopback_config
+from tests.support.memory import ChildPeaks, peak_rss_mb
 from tests.support.sites import LoopbackSite
 
 _MIB = 1024 * 1024
@@ -230,8 +231,8 @@ class HostileRun:
     bystanders: list[str]  # the outcomes of the ordinary documents of the cycle
     wall: float  # seconds, the cycle
     cpu: float  # seconds, this process and its children
-    parent_rss: float  # MB, peak of the process running the cycle
-    child_rss: float  # MB, peak of its largest child (the crawler child)
+    parent_rss: float  # MB, peak of the process running the cycle (and serving the pages)
+    child_rss: float  # MB, peak of its largest child (the crawler child), from /proc
 
 
 def cycle_with(index: int) -> HostileRun:
@@ -247,7 +248,8 @@ def cycle_with(index: int) -> HostileRun:
             loopback_config(Path(tmp) / "hostile.db", urls, timeout=TIMEOUT, obey_robots_txt=False)
         )
         started, cpu = time.perf_counter(), _cpu_seconds()
-        result = app.check_documents(application, trigger="bench")
+        with ChildPeaks() as children:
+            result = app.check_documents(application, trigger="bench")
         wall, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
         vendors = {planned.document_id: planned.vendor_id for planned in result.planned}
         by_vendor = {vendors[recorded.document_id]: recorded for recorded in result.recorded}
@@ -266,8 +268,8 @@ def cycle_with(index: int) -> HostileRun:
         bystanders=[r.outcome for r in by_vendor.values()],
         wall=wall,
         cpu=cpu,
-        parent_rss=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        child_rss=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        parent_rss=peak_rss_mb(),
+        child_rss=children.largest,
     )
 
 
