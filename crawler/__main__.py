@@ -15,13 +15,15 @@ import time
 from typing import BinaryIO
 
 from crawler.job import JobError, parse_job
+from crawler.process import PARENT_ENV
 from crawler.spider import crawl
 
 
 def main() -> int:
     """Run the child; return its exit code."""
     gc.freeze()  # Scrapy and Twisted, imported above, live as long as the child: no collection need scan them
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    parent = int(os.environ.get(PARENT_ENV) or os.getppid())  # the parent's own word: it may be gone already
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
     results = _claim_stdout()
     try:
         job = parse_job(sys.stdin.buffer.read())

@@ -65,6 +65,15 @@ def database_lock(
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def is_locked(database_url: str, purpose: str) -> bool:
+    """Whether another process holds the lock for `purpose` (it is taken and let go at once when free)."""
+    try:
+        with database_lock(database_url, purpose, wait=False):
+            return False
+    except LockBusy:
+        return True
+
+
 @functools.cache
 def _lock_engine(database_url: str) -> Engine:
     """An engine whose connections are opened per lock and closed with it (no pool keeps a lock alive)."""

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, func, text
 from sqlmodel import Session, col, select
 
 from monitor.app.context import App, open_app
+from monitor.app.health import status as gather_status
 from monitor.app.queue import plan_now
 from monitor.config import ConfigError, DocumentConfig, QueueConfig, StorageConfig, parse_config, save_config
 from storage.models import CrawlRun, Incident, Outbox, Snapshot, Version
@@ -138,6 +139,9 @@ def test_three_workers_record_each_document_once_one_host_at_a_time_and_survive_
         retried = "SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'check_host' AND attempts > 1"
         assert scalar(engine, retried) >= 1  # the killed worker's job ran again on another
         assert scalar(engine, "SELECT count(*) FROM procrastinate_jobs WHERE status = 'failed'") == 0
+        load = gather_status(app).workload
+        assert load is not None and (load.backend, load.workers, load.daemon_running) == ("procrastinate", 2, False)
+        assert load.jobs["succeeded"] >= HOSTS and "todo" not in load.jobs and load.oldest_due is None
         for worker in workers[1:]:
             worker.send_signal(signal.SIGTERM)
             assert worker.wait(30) == 0

@@ -21,15 +21,20 @@ import logging
 import os
 import socket
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import make_url
 
 from monitor.app.alerting import send_due_alerts
 from monitor.app.context import App
-from monitor.app.cycle import catch_up_plan, check_documents
-from monitor.app.due import by_host, due_documents
+from monitor.app.cycle import PlannedDocument, catch_up_plan, check_documents, plan
+from monitor.app.due import due_at
 from monitor.app.retention import collect_garbage
+from storage.db import session_scope
+from storage.fetches import last_fetched
 from storage.jobqueue import queue_schema_exists
 from storage.locks import database_lock
 
@@ -44,11 +49,51 @@ PLANNER_QUEUES = (PLANNER_QUEUE, MAINTENANCE_QUEUE)  # `monitor run` in procrast
 CHECK_HOST = "check_host"
 
 
+@dataclass(frozen=True)
+class Due:
+    """A document that is due, and since when."""
+
+    document: PlannedDocument
+    since: datetime
+
+    @property
+    def host(self) -> str:
+        """The host (and port) its URL names: politeness is kept per host."""
+        return urlsplit(self.document.config.url).netloc.lower()
+
+
+def due_documents(app: App, now: datetime | None = None, document_ids: Sequence[int] | None = None) -> list[Due]:
+    """The documents (all, or those of `document_ids`) due at `now`, the longest due first."""
+    now = now or datetime.now(UTC)
+    planned = plan(app)
+    if document_ids is not None:
+        wanted = set(document_ids)
+        planned = [p for p in planned if p.document_id in wanted]
+    with session_scope(app.engine) as session:
+        last = last_fetched(session, [p.document_id for p in planned])
+    default = app.config.crawl.default_schedule
+    due = [Due(p, due_at(p.config.schedule or default, last.get(p.document_id))) for p in planned]
+    return sorted((d for d in due if d.since <= now), key=lambda d: (d.since, d.document.document_id))
+
+
+def by_host(due: Sequence[Due]) -> dict[str, list[int]]:
+    """The due documents' ids grouped by host."""
+    hosts: dict[str, list[int]] = {}
+    for item in due:
+        hosts.setdefault(item.host, []).append(item.document.document_id)
+    return hosts
+
+
 def check_host(app: App, host: str, document_ids: Sequence[int]) -> int:
-    """The work of one job: fetch and record those of the host's documents that are still due; how many."""
-    due = [d.document.document_id for d in due_documents(app, document_ids=document_ids)]
-    if due:
-        check_documents(app, document_ids=due, trigger="worker")
+    """The work of one job: fetch and record those of the host's documents that are still due; how many.
+
+    The host's advisory lock backs procrastinate's job lock: a job taken for stalled while its worker
+    still runs (a heartbeat lost under load) waits here, then finds nothing due.
+    """
+    with database_lock(app.config.database_url, f"host:{host}"):
+        due = [d.document.document_id for d in due_documents(app, document_ids=document_ids)]
+        if due:
+            check_documents(app, document_ids=due, trigger="worker")
     log.info("checked a host", extra={"host": host, "planned": len(document_ids), "fetched": len(due)})
     return len(due)
 
