@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -18,11 +16,11 @@ from sqlmodel import Session, col, select
 from monitor.app.context import App, open_app
 from monitor.app.health import status as gather_status
 from monitor.app.queue import plan_now
-from monitor.config import ConfigError, DocumentConfig, QueueConfig, StorageConfig, parse_config, save_config
+from monitor.config import ConfigError, DocumentConfig, parse_config
 from storage.models import CrawlRun, Incident, Outbox, Snapshot, Version
-from tests.support.configs import loopback_config
 from tests.support.dbs import postgres_database
 from tests.support.sites import LoopbackSite
+from tests.support.workers import start_worker, worker_config
 
 HOSTS, PER_HOST, LATENCY = 30, 10, 0.1
 MISSING = 3  # the last pages of each host answer 404: an incident each, and its alert row
@@ -54,12 +52,6 @@ def scalar(engine: Engine, query: str) -> int:
         return connection.execute(text(query)).scalar_one()
 
 
-def start_worker(config: Path) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if k != "POLICY_MONITOR_DATABASE_URL"}
-    command = [sys.executable, "-m", "monitor", "-c", str(config), "worker"]
-    return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=env)
-
-
 def crawling(worker: subprocess.Popen[bytes]) -> bool:
     """Whether the worker has a crawler child running (it is mid-job, its crawl run open)."""
     try:
@@ -85,18 +77,9 @@ def test_three_workers_record_each_document_once_one_host_at_a_time_and_survive_
                 if page < PER_HOST - MISSING:
                     site.set(f"/p{page}", policy(h, page), delay=LATENCY)
                 documents[f"s{h}-p{page}"] = [DocumentConfig(type="privacy_policy", url=site.url(f"/p{page}"))]
-        config = loopback_config(
-            tmp_path / "unused.db", documents, schedule="1h", channels={"ops": "json://127.0.0.1:9/"}
-        ).model_copy(
-            update={
-                "storage": StorageConfig(url=database_url),
-                "queue": QueueConfig(backend="procrastinate", heartbeat=0.5, stalled_after=3),
-            }
+        config_file = worker_config(
+            tmp_path, database_url, documents, channels={"ops": "json://127.0.0.1:9/"}, heartbeat=0.5, stalled_after=3
         )
-        # A politeness delay: Scrapy 2.19 lets a slot's requests run at once when the delay is 0.
-        crawl = config.crawl.model_copy(update={"obey_robots_txt": False, "delay": 0.01})
-        config = config.model_copy(update={"crawl": crawl})
-        config_file = save_config(config, tmp_path / "config.toml")
         app: App = open_app(parse_config(config_file.read_text(), config_file))
         engine = app.engine
 
