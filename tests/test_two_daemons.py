@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from monitor.app.context import open_app
+from monitor.app.health import status
 from monitor.app.singleton import daemon_running
 from monitor.config import Config, QueueConfig, StorageConfig, save_config
 from tests.support.configs import loopback_config
@@ -66,6 +68,8 @@ def test_a_second_daemon_refuses_in_one_line_until_the_first_is_gone(config: tup
         hint = " (more crawl capacity: `monitor worker`)" if settings.queue.backend == "procrastinate" else ""
         assert said.strip().splitlines() == [REFUSAL + hint]
         assert first.poll() is None  # the first one goes on
+        load = status(open_app(settings)).workload
+        assert load is not None and load.daemon_running and load.backend == settings.queue.backend
         first.send_signal(signal.SIGKILL)  # the lock goes with it, kill -9 included
         first.wait(10)
         third = start(config_file)

@@ -16,8 +16,9 @@ from sqlmodel import Session, col, select
 from monitor.app.context import App, open_app
 from monitor.app.health import status as gather_status
 from monitor.app.queue import plan_now
-from monitor.config import ConfigError, DocumentConfig, parse_config
+from monitor.config import ConfigError, DocumentConfig, parse_config, save_config
 from storage.models import CrawlRun, Incident, Outbox, Snapshot, Version
+from tests.support.configs import loopback_config
 from tests.support.dbs import postgres_database
 from tests.support.sites import LoopbackSite
 from tests.support.workers import start_worker, worker_config
@@ -25,8 +26,6 @@ from tests.support.workers import start_worker, worker_config
 HOSTS, PER_HOST, LATENCY = 30, 10, 0.1
 MISSING = 3  # the last pages of each host answer 404: an incident each, and its alert row
 POLICY = "<html><body><main><h1>Privacy policy</h1>{}</main></body></html>"
-
-pytestmark = pytest.mark.postgres
 
 
 def policy(host: int, page: int) -> str:
@@ -66,6 +65,17 @@ def test_procrastinate_needs_postgresql(tmp_path: Path) -> None:
         parse_config('[queue]\nbackend = "procrastinate"\n', tmp_path / "config.toml")
 
 
+def test_a_worker_needs_the_procrastinate_queue(tmp_path: Path) -> None:
+    config_file = save_config(loopback_config(tmp_path / "local.db", {"a": "http://127.0.0.1:9/"}), tmp_path / "c.toml")
+    worker = start_worker(config_file, stderr=subprocess.PIPE)
+    _, said = worker.communicate(timeout=60)
+    assert worker.returncode == 2
+    assert said.decode().strip().splitlines() == [
+        'error: `monitor worker` needs queue.backend = "procrastinate" (the local queue crawls in `monitor run`)'
+    ]
+
+
+@pytest.mark.postgres
 def test_three_workers_record_each_document_once_one_host_at_a_time_and_survive_kill_9(
     database_url: str, tmp_path: Path
 ) -> None:

@@ -5,7 +5,8 @@ One job per host batch (`check_host`: the documents of one host due now), deferr
 cluster) and `queueing_lock=<host>` (at most one waiting job per host). The job calls
 :func:`monitor.app.cycle.check_documents` with its document ids, the one code path of both modes;
 it first keeps those still due (`monitor.app.due`), so that a retried job, or one planned while the
-host's previous job ran, never fetches a document twice in one period.
+host's previous job ran, never fetches a document twice in one period. A job that fails is not
+retried: its documents stay due, and the next `plan` defers them again.
 
 Periodic tasks, deduplicated by the database (every process defers them, one job each runs):
 `plan` every minute (closes the runs of dead workers, defers a job per host with due documents),
@@ -150,9 +151,11 @@ def job_queue(app: App) -> procrastinate.App:
         for job in await manager.get_stalled_jobs(seconds_since_heartbeat=stalled_after):
             try:
                 await manager.retry_job(job)
+                done = "retried"
             except (exceptions.UniqueViolation, exceptions.AlreadyEnqueued):  # the host has a waiting job already
                 await manager.finish_job(job, status=jobs.Status.ABORTED, delete_job=False)
-            log.warning("retried a stalled job", extra={"job": job.id, "task": job.task_name, "lock": job.lock})
+                done = "dropped (a job of the same host waits)"
+            log.warning(f"a stalled job was {done}", extra={"job": job.id, "task": job.task_name, "lock": job.lock})
 
     return queue
 

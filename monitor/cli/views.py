@@ -272,9 +272,11 @@ def status_view(report: Status) -> Table:
         workers = f", {load.workers} worker{'s' if load.workers != 1 else ''} alive" if load.backend != "local" else ""
         jobs = ", ".join(f"{n} {status}" for status, n in sorted(load.jobs.items())) or "none"
         shown.add_row("workload", Text(f"{load.backend} queue, daemon {daemon}{workers}; jobs: {jobs}"))
-        due = load.oldest_due
-        since = "never fetched" if due and due.due_since is None else f"due since {when(due.due_since)}" if due else ""
-        shown.add_row("oldest due", Text(f"{due.vendor_id} {due.document_type}, {since}" if due else "none"))
+        oldest = "none"
+        if (due := load.oldest_due) is not None:
+            since = "never fetched" if due.due_since is None else f"due since {when(due.due_since)}"
+            oldest = f"{due.vendor_id} {due.document_type}, {since}"
+        shown.add_row("oldest due", Text(oldest))
     size = f"{report.database_bytes / 1_048_576:.1f} MB" if report.database_bytes is not None else "none yet"
     shown.add_row("database", size)
     health = Text("healthy", style="green") if report.healthy else Text("\n".join(report.problems), style="bold red")

@@ -29,8 +29,8 @@ def worker_config(
     return save_config(config, folder / "config.toml")
 
 
-def start_worker(config_file: Path, *args: str) -> subprocess.Popen[bytes]:
-    """`monitor -c CONFIG worker ARGS` as a process (its output dropped)."""
+def start_worker(config_file: Path, *args: str, stderr: int | None = None) -> subprocess.Popen[bytes]:
+    """`monitor -c CONFIG worker ARGS` as a process (its output dropped, its log on `stderr`)."""
     env = {k: v for k, v in os.environ.items() if k != "POLICY_MONITOR_DATABASE_URL"}
     command = [sys.executable, "-m", "monitor", "-c", str(config_file), "worker", *args]
-    return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=env)
+    return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr, env=env)
