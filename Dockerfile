@@ -19,7 +19,7 @@ COPY pyproject.toml README.md ./
 COPY crawler crawler
 COPY monitor monitor
 COPY storage storage
-RUN if [ "$RENDER" = 1 ]; then pip install '.[postgres,render]'; else pip install '.[postgres]'; fi
+RUN if [ "$RENDER" = 1 ]; then pip install '.[postgres,queue,render]'; else pip install '.[postgres,queue]'; fi
 COPY config.toml /etc/policy-monitor/config.toml
 
 USER monitor

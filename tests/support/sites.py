@@ -41,6 +41,8 @@ class LoopbackSite:
         self._pages: dict[str, list[_Page]] = {}
         self._hits: Counter[str] = Counter()
         self._headers: dict[str, dict[str, str]] = {}
+        self._in_flight = 0
+        self._peak = 0
         self._lock = threading.Lock()
         self._closing = threading.Event()
         self._server = _Server(("127.0.0.1", 0), _handler_for(self))
@@ -120,6 +122,18 @@ class LoopbackSite:
         with self._lock:
             return self._hits[path]
 
+    @property
+    def peak_concurrency(self) -> int:
+        """The most requests the site was answering at once."""
+        with self._lock:
+            return self._peak
+
+    def _started(self, change: int) -> None:
+        """Count a request in (`change` 1) or out (-1)."""
+        with self._lock:
+            self._in_flight += change
+            self._peak = max(self._peak, self._in_flight)
+
     def last_headers(self, path: str) -> dict[str, str] | None:
         """Headers (lowercase names) of the last request for ``path``, matched as in ``hits``."""
         with self._lock:
@@ -158,6 +172,13 @@ class _Server(ThreadingHTTPServer):
 def _handler_for(site: LoopbackSite) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            site._started(1)
+            try:
+                self._get()
+            finally:
+                site._started(-1)
+
+        def _get(self) -> None:
             headers = {name.lower(): value for name, value in self.headers.items()}
             page = site._take(self.path, headers)
             if page is None:
