@@ -32,6 +32,12 @@ def latest_snapshot(session: Session, document_id: int) -> Snapshot | None:
     return session.exec(query.limit(1)).first()
 
 
+def latest_snapshots(session: Session) -> dict[int, Snapshot]:
+    """The most recent fetch of every fetched document, by document id (one query)."""
+    newest = select(func.max(Snapshot.id)).group_by(col(Snapshot.document_id))
+    return {s.document_id: s for s in session.exec(select(Snapshot).where(col(Snapshot.id).in_(newest)))}
+
+
 def latest_snapshot_with_body(session: Session, document_id: int, decisions: Sequence[str]) -> Snapshot | None:
     """The newest snapshot of a document with a stored body and one of `decisions`."""
     query = select(Snapshot).where(

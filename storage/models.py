@@ -253,3 +253,18 @@ class Label(SQLModel, table=True):
     author: str = Field(max_length=128)
     note: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Review(SQLModel, table=True):
+    """A person's handling of a change in the review queue: reviewed, dismissed or escalated, with a note.
+
+    A change may be handled several times (escalated, then reviewed): the newest row counts.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    change_id: int = Field(sa_column=Column(Integer, ForeignKey("change.id"), nullable=False, index=True))
+    status: str = Field(max_length=16)  # reviewed | dismissed | escalated
+    note: str | None = Field(default=None, sa_type=Text)
+    author: str = Field(max_length=128)
+    via: str = Field(default="cli", max_length=16)  # cli | web
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,29 @@
+"""The Jinja2 environment of the pages: autoescape always on, so policy text is only ever shown as text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from starlette.responses import HTMLResponse
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def diff_path(vendor_id: str, document_type: str, old: int | None, new: int) -> str:
+    """The change page of versions `old` -> `new` (the path alerts link to: `monitor.config.WEB_DIFF_PATH`)."""
+    from monitor.config import WEB_DIFF_PATH
+
+    return WEB_DIFF_PATH.format(vendor=vendor_id, document=document_type, old=old or max(new - 1, 1), new=new)
+
+
+ENVIRONMENT = Environment(
+    loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined, trim_blocks=True
+)
+ENVIRONMENT.globals["diff_path"] = diff_path
+
+
+def render(template: str, code: int = 200, **context: Any) -> HTMLResponse:
+    """The page `template` filled with `context`."""
+    return HTMLResponse(ENVIRONMENT.get_template(template).render(**context), status_code=code)

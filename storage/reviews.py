@@ -1,0 +1,47 @@
+"""Reviews: people's handling of changes in the review queue (the `review` table)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from storage.models import Change, Document, Review
+
+
+def add_review(session: Session, review: Review) -> Review:
+    """Store a new review (its id is set)."""
+    session.add(review)
+    session.flush()
+    return review
+
+
+def latest_reviews(session: Session, change_ids: Sequence[int]) -> dict[int, Review]:
+    """The newest review of each of these changes that has one, by change id."""
+    if not change_ids:
+        return {}
+    newest = select(func.max(Review.id)).where(col(Review.change_id).in_(change_ids)).group_by(col(Review.change_id))
+    return {review.change_id: review for review in session.exec(select(Review).where(col(Review.id).in_(newest)))}
+
+
+def reviews_of(session: Session, change_id: int) -> list[Review]:
+    """Every review of a change, oldest first."""
+    return list(session.exec(select(Review).where(Review.change_id == change_id).order_by(col(Review.id))))
+
+
+def unreviewed_changes(
+    session: Session, severities: Sequence[str], kinds: Sequence[str], limit: int
+) -> list[tuple[Change, Document]]:
+    """Changes of these severities and kinds that nobody has handled yet (escalated ones stay), newest first."""
+    handled = select(Review.change_id).where(
+        col(Review.id).in_(select(func.max(Review.id)).group_by(col(Review.change_id))), Review.status != "escalated"
+    )
+    query = (
+        select(Change, Document)
+        .where(Change.document_id == Document.id, col(Change.severity).in_(severities), col(Change.kind).in_(kinds))
+        .where(col(Change.id).not_in(handled))
+        .order_by(col(Change.detected_at).desc(), col(Change.id).desc())
+        .limit(limit)
+    )
+    return [(change, document) for change, document in session.exec(query)]
