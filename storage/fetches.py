@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import Row
 from sqlmodel import Session, col, func, select
 
 from storage.models import CrawlRun, Snapshot, utcnow
@@ -32,10 +33,14 @@ def latest_snapshot(session: Session, document_id: int) -> Snapshot | None:
     return session.exec(query.limit(1)).first()
 
 
-def latest_snapshots(session: Session) -> dict[int, Snapshot]:
-    """The most recent fetch of every fetched document, by document id (one query)."""
+def latest_snapshots(session: Session) -> dict[int, Row[tuple[int, datetime, str, str | None, str | None]]]:
+    """When and how the latest fetch of every fetched document went, by document id (one query).
+
+    Each row has `document_id`, `fetched_at`, `outcome`, `reason` and `error`.
+    """
     newest = select(func.max(Snapshot.id)).group_by(col(Snapshot.document_id))
-    return {s.document_id: s for s in session.exec(select(Snapshot).where(col(Snapshot.id).in_(newest)))}
+    query = select(Snapshot.document_id, Snapshot.fetched_at, Snapshot.outcome, Snapshot.reason, Snapshot.error)
+    return {row.document_id: row for row in session.exec(query.where(col(Snapshot.id).in_(newest)))}
 
 
 def latest_snapshot_with_body(session: Session, document_id: int, decisions: Sequence[str]) -> Snapshot | None:

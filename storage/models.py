@@ -15,6 +15,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -158,6 +159,11 @@ class Change(SQLModel, table=True):
     `kind` is `new_version`, `reversion` (back to an earlier text, after it held) or `technical`
     (re-extraction after a code or config change; never alerted unless `flagged` for review).
     """
+
+    __table_args__ = (
+        Index("ix_change_document_kind", "document_id", "kind"),  # each document's latest change (dashboard)
+        Index("ix_change_queue", "severity", "kind", "detected_at"),  # the review queue, newest first
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     document_id: int = Field(sa_column=Column(Integer, ForeignKey("document.id"), nullable=False, index=True))

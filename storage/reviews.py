@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, and_, func
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from storage.models import Change, Document, Review
@@ -33,15 +34,27 @@ def reviews_of(session: Session, change_id: int) -> list[Review]:
 def unreviewed_changes(
     session: Session, severities: Sequence[str], kinds: Sequence[str], limit: int
 ) -> list[tuple[Change, Document]]:
-    """Changes of these severities and kinds that nobody has handled yet (escalated ones stay), newest first."""
-    handled = select(Review.change_id).where(
-        col(Review.id).in_(select(func.max(Review.id)).group_by(col(Review.change_id))), Review.status != "escalated"
-    )
+    """Changes of these severities and kinds that nobody has handled yet (escalated ones stay), newest first.
+
+    Their diffs, classifications and notes load only when read.
+    """
     query = (
         select(Change, Document)
-        .where(Change.document_id == Document.id, col(Change.severity).in_(severities), col(Change.kind).in_(kinds))
-        .where(col(Change.id).not_in(handled))
+        .options(defer(Change.diff), defer(Change.classification), defer(Change.notes))  # type: ignore[arg-type]
+        .where(Change.document_id == Document.id, _unhandled(severities, kinds))
         .order_by(col(Change.detected_at).desc(), col(Change.id).desc())
         .limit(limit)
     )
     return [(change, document) for change, document in session.exec(query)]
+
+
+def count_unreviewed(session: Session, severities: Sequence[str], kinds: Sequence[str]) -> int:
+    """How many changes :func:`unreviewed_changes` would list without a limit."""
+    return session.exec(select(func.count()).select_from(Change).where(_unhandled(severities, kinds))).one()
+
+
+def _unhandled(severities: Sequence[str], kinds: Sequence[str]) -> ColumnElement[bool]:
+    handled = select(Review.change_id).where(
+        col(Review.id).in_(select(func.max(Review.id)).group_by(col(Review.change_id))), Review.status != "escalated"
+    )
+    return and_(col(Change.severity).in_(severities), col(Change.kind).in_(kinds), col(Change.id).not_in(handled))

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func
-from sqlalchemy.orm import defer
+from sqlalchemy import Row, func
+from sqlalchemy.orm import aliased, defer
 from sqlmodel import Session, col, select
 
 from storage.models import Change, Document, Snapshot, Version
 
 _WITHOUT_TEXT = defer(Version.text)  # type: ignore[arg-type]
-_WITHOUT_DIFF = (defer(Change.diff), defer(Change.classification))  # type: ignore[arg-type]
+_WITHOUT_DIFF = (defer(Change.diff), defer(Change.classification), defer(Change.notes))  # type: ignore[arg-type]
 
 
 def add_row(session: Session, row: Version | Change) -> None:
@@ -42,16 +43,14 @@ def current_version(session: Session, document_id: int) -> Version | None:
     return session.exec(query.limit(1)).first()
 
 
-def current_versions(session: Session) -> dict[int, Version]:
-    """The newest version of every document that has one, by document id (one query, texts not loaded)."""
-    newest = select(Version.document_id, func.max(Version.seq).label("seq")).group_by(col(Version.document_id))
-    newest = newest.subquery()
-    query = (
-        select(Version)
-        .options(_WITHOUT_TEXT)
-        .join(newest, (col(Version.document_id) == newest.c.document_id) & (col(Version.seq) == newest.c.seq))
-    )
-    return {v.document_id: v for v in session.exec(query)}
+def current_versions(session: Session) -> dict[int, Row[tuple[int, int, str | None]]]:
+    """The number and policy date of every document's newest version, by document id (one query).
+
+    Each row has `document_id`, `seq` and `policy_date`.
+    """
+    newest = select(func.max(Version.id)).group_by(col(Version.document_id))  # seq grows with id
+    query = select(Version.document_id, Version.seq, Version.policy_date).where(col(Version.id).in_(newest))
+    return {row.document_id: row for row in session.exec(query)}
 
 
 def version_seqs(session: Session, version_ids: Sequence[int | None]) -> dict[int | None, int]:
@@ -134,11 +133,35 @@ def changes_by_version(session: Session, document_id: int) -> dict[int, Change]:
     return {change.version_id: change for change in session.exec(query)}
 
 
-def latest_changes(session: Session, kinds: Sequence[str]) -> dict[int, Change]:
-    """The newest change of these kinds of every document that has one, by document id (diffs not loaded)."""
+#: What a summary of a change shows (no diff, classification or notes): rows of these read like Changes.
+SUMMARY_COLUMNS = (
+    Change.id,
+    Change.document_id,
+    Change.version_id,
+    Change.previous_version_id,
+    Change.detected_at,
+    Change.kind,
+    Change.severity,
+    Change.rules,
+    Change.headline,
+    Change.flagged,
+)
+
+
+def latest_changes(session: Session, kinds: Sequence[str]) -> dict[int, Row[Any]]:
+    """The newest change of these kinds of every document that has one, by document id (one query).
+
+    Each row has the :data:`SUMMARY_COLUMNS` of the change, and the `new_seq` and `old_seq` of its versions.
+    """
+    new, old = aliased(Version), aliased(Version)
     newest = select(func.max(Change.id)).where(col(Change.kind).in_(kinds)).group_by(col(Change.document_id))
-    query = select(Change).options(*_WITHOUT_DIFF).where(col(Change.id).in_(newest))
-    return {c.document_id: c for c in session.exec(query)}
+    query = (
+        select(*SUMMARY_COLUMNS, new.seq.label("new_seq"), old.seq.label("old_seq"))  # type: ignore[attr-defined]
+        .join(new, new.id == Change.version_id)  # type: ignore[arg-type]
+        .outerjoin(old, old.id == Change.previous_version_id)  # type: ignore[arg-type]
+        .where(col(Change.id).in_(newest))
+    )
+    return {row.document_id: row for row in session.exec(query)}
 
 
 def change_of_version(session: Session, version_id: int) -> Change | None:

@@ -12,9 +12,9 @@ from datetime import datetime
 from sqlmodel import Session
 
 from monitor.app.context import App, unknown_vendor
-from monitor.app.reads import SEVERITIES, ChangeSummary, change_summaries
-from monitor.app.reviews import QueueItem, queue_items
-from storage.documents import all_documents, get_vendor
+from monitor.app.reads import SEVERITIES, ChangeSummary, change_summary
+from monitor.app.reviews import QueueItem, queue_items, queue_size
+from storage.documents import document_ids, get_vendor
 from storage.fetches import latest_snapshots
 from storage.incidents import open_incidents, vendor_incidents
 from storage.models import Document, Incident
@@ -60,34 +60,32 @@ class BoardRow:
 class Board:
     """The dashboard: the review queue first, then the documents (filtered by tag and latest severity)."""
 
-    queue: tuple[QueueItem, ...]
+    queue: tuple[QueueItem, ...]  # the newest of the queue
+    queued: int  # how many changes the whole queue holds
     documents: tuple[BoardRow, ...]
     tags: tuple[str, ...]  # every tag of the config, to filter by
     tag: str | None
     severity: str | None
 
 
-def dashboard(app: App, tag: str | None = None, severity: str | None = None) -> Board:
-    """The review queue and every document of the config (with `tag`, whose latest change is of `severity`)."""
+def dashboard(app: App, tag: str | None = None, severity: str | None = None, queue_limit: int = 50) -> Board:
+    """The newest of the review queue and every document of the config (with `tag`, latest change of `severity`)."""
     if severity is not None and severity not in SEVERITIES:
         raise ValueError(f"a severity is one of {', '.join(SEVERITIES)}, not {severity!r}")
     with Session(app.engine) as session:
-        stored = {(d.vendor_id, d.type): d for d in all_documents(session)}
+        stored = document_ids(session)
         snapshots = latest_snapshots(session)
         versions = current_versions(session)
         changes = latest_changes(session, CONTENT_KINDS)
-        by_id = {d.id: d for d in stored.values()}
-        summaries = {s.id: s for s in change_summaries(session, [(c, by_id[c.document_id]) for c in changes.values()])}
         incidents = {i.document_id: _incident(i, document) for i, document in open_incidents(session)}
         rows = []
         for vendor in app.config.vendors:
             if tag is not None and tag not in vendor.tags:
                 continue
             for doc in vendor.documents:
-                row = stored.get((vendor.id, doc.type))
-                key = row.id if row and row.id is not None else -1
+                key = stored.get((vendor.id, doc.type), -1)
                 snapshot, version, change = snapshots.get(key), versions.get(key), changes.get(key)
-                latest = summaries[change.id] if change and change.id is not None else None
+                latest = change_summary(change, vendor.id, doc.type, change.old_seq, change.new_seq) if change else None
                 if severity is not None and (latest is None or latest.severity != severity):
                     continue
                 rows.append(
@@ -106,9 +104,10 @@ def dashboard(app: App, tag: str | None = None, severity: str | None = None) -> 
                         incidents.get(key),
                     )
                 )
-        queue = queue_items(session)
+        queue = queue_items(session, queue_limit)
+        queued = queue_size(session)
     tags = sorted({t for vendor in app.config.vendors for t in vendor.tags})
-    return Board(tuple(queue), tuple(rows), tuple(tags), tag, severity)
+    return Board(tuple(queue), queued, tuple(rows), tuple(tags), tag, severity)
 
 
 def incidents(app: App, vendor_id: str | None = None) -> list[IncidentRow]:

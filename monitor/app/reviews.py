@@ -19,7 +19,7 @@ from monitor.app.errors import NotFound
 from monitor.app.reads import ChangeSummary, change_summaries
 from storage.db import session_scope
 from storage.models import Review
-from storage.reviews import add_review, latest_reviews, reviews_of, unreviewed_changes
+from storage.reviews import add_review, count_unreviewed, latest_reviews, reviews_of, unreviewed_changes
 from storage.versions import change_and_document
 
 STATUSES = ("reviewed", "dismissed", "escalated")
@@ -59,6 +59,11 @@ def queue_items(session: Session, limit: int = QUEUE_LIMIT) -> list[QueueItem]:
     summaries = change_summaries(session, unreviewed_changes(session, QUEUED_SEVERITIES, QUEUED_KINDS, limit))
     marks = latest_reviews(session, [s.id for s in summaries])
     return [QueueItem(s, _row(marks[s.id]) if s.id in marks else None) for s in summaries]
+
+
+def queue_size(session: Session) -> int:
+    """For read models: how many changes the review queue holds."""
+    return count_unreviewed(session, QUEUED_SEVERITIES, QUEUED_KINDS)
 
 
 def change_reviews(app: App, change_id: int) -> list[ReviewRow]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
@@ -31,7 +32,13 @@ def dashboard(request: Request) -> Response:
     tag = request.query_params.get("tag") or None
     severity = request.query_params.get("severity") or None
     board = core.dashboard(_app(request), tag, severity)
-    return render("dashboard.html", board=board, severities=("MATERIAL", "REVIEW", "NOISE"))
+    spans = Counter(row.vendor_id for row in board.documents)  # a vendor's name once, over its documents
+    return render("dashboard.html", board=board, spans=spans, severities=("MATERIAL", "REVIEW", "NOISE"))
+
+
+def review_queue(request: Request) -> Response:
+    """The whole review queue."""
+    return render("review_queue.html", queue=core.review_queue(_app(request)))
 
 
 def vendor(request: Request) -> Response:
@@ -138,6 +145,7 @@ def _text_page(text: VersionText, what: str) -> Response:
 
 ROUTES = [
     Route("/", dashboard),
+    Route("/queue", review_queue),
     Route("/vendors/{vendor}", vendor),
     Route("/vendors/{vendor}/{doc}/diff", compare),
     Route("/vendors/{vendor}/{doc}/diff/{old:int}/{new:int}", change),

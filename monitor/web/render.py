@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,15 +14,21 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 def diff_path(vendor_id: str, document_type: str, old: int | None, new: int) -> str:
     """The change page of versions `old` -> `new` (the path alerts link to: `monitor.config.WEB_DIFF_PATH`)."""
-    from monitor.config import WEB_DIFF_PATH
-
-    return WEB_DIFF_PATH.format(vendor=vendor_id, document=document_type, old=old or max(new - 1, 1), new=new)
+    return f"/vendors/{vendor_id}/{document_type}/diff/{old or max(new - 1, 1)}/{new}"
 
 
 ENVIRONMENT = Environment(
     loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined, trim_blocks=True
 )
 ENVIRONMENT.globals["diff_path"] = diff_path
+
+
+def when(moment: datetime | None) -> str:
+    """A UTC time to the minute, or a dash (a filter: the dashboard formats thousands of them)."""
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+
+ENVIRONMENT.filters["when"] = when
 
 
 def render(template: str, code: int = 200, **context: Any) -> HTMLResponse:

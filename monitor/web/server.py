@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -56,6 +57,27 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+class ServerTiming:
+    """Adds `Server-Timing: app;dur=MS` to every HTTP response: the time the server took to answer."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+
+        async def timed(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                duration = (time.perf_counter() - start) * 1000
+                MutableHeaders(scope=message).append("server-timing", f"app;dur={duration:.1f}")
+            await send(message)
+
+        await self.app(scope, receive, timed)
+
+
 def create_app(app: App) -> Starlette:
     """The web view over `app` (its config and database)."""
 
@@ -77,7 +99,11 @@ def create_app(app: App) -> Starlette:
             Mount("/api/v1", routes=api.ROUTES),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
-        middleware=[Middleware(SecurityHeaders), Middleware(GZipMiddleware, minimum_size=1000)],
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(GZipMiddleware, minimum_size=1000),
+            Middleware(ServerTiming),
+        ],
         exception_handlers={
             core.NotFound: not_found,
             ValueError: bad_request,

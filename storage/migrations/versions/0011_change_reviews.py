@@ -1,5 +1,8 @@
 """change reviews: people mark changes of the review queue reviewed, dismissed or escalated
 
+Two indexes on `change` keep the web view's dashboard fast: each document's latest change, and the
+review queue (MATERIAL and REVIEW changes, newest first).
+
 Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-03
@@ -32,9 +35,15 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("review", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_review_change_id"), ["change_id"], unique=False)
+    with op.batch_alter_table("change", schema=None) as batch_op:
+        batch_op.create_index("ix_change_document_kind", ["document_id", "kind"], unique=False)
+        batch_op.create_index("ix_change_queue", ["severity", "kind", "detected_at"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("change", schema=None) as batch_op:
+        batch_op.drop_index("ix_change_queue")
+        batch_op.drop_index("ix_change_document_kind")
     with op.batch_alter_table("review", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_review_change_id"))
     op.drop_table("review")
