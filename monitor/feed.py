@@ -17,6 +17,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from monitor import app
+from monitor.app.jsonable import jsonable
 from monitor.app.reads import ChangeSummary
 from monitor.config import ConfigError
 
@@ -32,8 +33,8 @@ def change_entry(change: ChangeSummary, link: str | None = None) -> ET.Element:
     ET.SubElement(entry, "id").text = f"urn:policy-monitor:change:{key}"
     title = f"[{change.severity}] {change.vendor_id} {change.document_type.replace('_', ' ')}: {change.headline}"
     ET.SubElement(entry, "title").text = title
-    ET.SubElement(entry, "updated").text = app.jsonable(change.detected_at)
-    ET.SubElement(entry, "published").text = app.jsonable(change.detected_at)
+    ET.SubElement(entry, "updated").text = jsonable(change.detected_at)
+    ET.SubElement(entry, "published").text = jsonable(change.detected_at)
     ET.SubElement(entry, "category", term=change.severity)
     if link:
         ET.SubElement(entry, "link", rel="alternate", type="text/html", href=link)
@@ -57,7 +58,7 @@ def feed(
     ET.SubElement(root, "id").text = feed_id
     ET.SubElement(root, "title").text = title
     latest = max((c.detected_at for c in changes), default=None)
-    ET.SubElement(root, "updated").text = app.jsonable(latest) if latest else EPOCH
+    ET.SubElement(root, "updated").text = jsonable(latest) if latest else EPOCH
     ET.SubElement(ET.SubElement(root, "author"), "name").text = "policy-monitor"
     if self_link:
         ET.SubElement(root, "link", rel="self", type="application/atom+xml", href=self_link)
