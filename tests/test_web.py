@@ -62,15 +62,19 @@ def get(url: str) -> tuple[int, dict[str, str], str]:
         return error.code, dict(error.headers), error.read().decode()
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object) -> None:
+        return None
+
+
+NOT_FOLLOWING = urllib.request.build_opener(_NoRedirect)
+
+
 def post(url: str, form: dict[str, str], headers: dict[str, str] | None = None) -> tuple[int, str]:
+    """POST a form without following the redirect: the status and body."""
     request = urllib.request.Request(url, urlencode(form).encode(), headers=headers or {}, method="POST")
-
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args: object) -> None:
-            return None
-
     try:
-        with urllib.request.build_opener(NoRedirect).open(request, timeout=10) as response:
+        with NOT_FOLLOWING.open(request, timeout=10) as response:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
@@ -273,3 +277,32 @@ def test_the_web_base_url_makes_alerts_link_to_the_change_page(tmp_path: Path) -
     own = '[alerts]\ndiff_url = "https://x.test/{new}"\n'
     path.write_text('[web]\nbase_url = "https://policies.example"\n' + own + vendor)
     assert load_config(path).alerts.diff_url == "https://x.test/{new}"
+
+
+def test_any_two_versions_are_compared_and_moved_sentences_marked(served: tuple[Recorder, str]) -> None:
+    fetch, base = served
+    moved = [*SELLS[:3], *SELLS[4:], SELLS[3]]  # the e-mail sentence moves to the end, unchanged
+    fetch(moved)
+    page = get(base + "/vendors/acme/privacy_policy/diff/3/4")[2]
+    moved_block = page[page.index("Moved, unchanged") :]
+    assert "We use your e-mail address to send you service messages about your account." in moved_block
+    compared = get(base + "/vendors/acme/privacy_policy/diff/1/3")[2]
+    assert "compared now, not a recorded change" in compared and 'id="review"' not in compared
+    assert "<del>do not</del>" in compared
+    assert unfollowed(base + "/vendors/acme/privacy_policy/diff?a=3&b=1") == (
+        303,
+        "/vendors/acme/privacy_policy/diff/1/3",
+    )
+    at = lxml.html.fromstring(get(base + "/vendors/acme/privacy_policy/text?at=2025-03-03T12:30")[2]).text_content()
+    assert "version 2" in at and "and news about your account" in at  # the text that stood then
+    assert get(base + "/vendors/acme/privacy_policy/text?at=2020-01-01")[0] == 404
+    assert get(base + "/vendors/acme/privacy_policy/text?at=yesterday")[0] == 400
+
+
+def unfollowed(url: str) -> tuple[int, str]:
+    """GET `url` without following a redirect: its status and Location."""
+    try:
+        with NOT_FOLLOWING.open(url, timeout=10) as response:
+            return response.status, ""
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("location", "")

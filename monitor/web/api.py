@@ -9,18 +9,15 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from monitor import app as core
-from monitor.app.context import App
 from monitor.app.explain import explain
+from monitor.web.params import application as _app
+from monitor.web.params import moment
 
 API_LIMIT = 500
 
 
 def _json(value: Any) -> Response:
     return Response(core.dumps(value), media_type="application/json")
-
-
-def _app(request: Request) -> App:
-    return request.app.state.app
 
 
 def _limit(request: Request) -> int:
@@ -60,12 +57,8 @@ def version(request: Request) -> Response:
 
 def text_at(request: Request) -> Response:
     """The version current at `?at=` (`monitor show VENDOR --doc DOC --at DATE --json`)."""
-    p, at = request.path_params, request.query_params.get("at", "")
-    try:
-        moment = core.end_of_day(at)
-    except ValueError:
-        raise ValueError(f"at takes an ISO date such as 2024-05-01, not {at!r}") from None
-    return _json(core.version_text(_app(request), p["vendor"], p["doc"], at=moment))
+    p = request.path_params
+    return _json(core.version_text(_app(request), p["vendor"], p["doc"], at=moment(request)))
 
 
 def changes(request: Request) -> Response:

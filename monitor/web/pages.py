@@ -12,8 +12,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from monitor import app as core
-from monitor.app.context import App
 from monitor.app.reviews import STATUSES
+from monitor.web.params import application as _app
+from monitor.web.params import moment
 from monitor.web.render import diff_path, render
 
 if TYPE_CHECKING:
@@ -21,10 +22,6 @@ if TYPE_CHECKING:
 
 TIMELINE_LIMIT = 100  # versions shown per document on the vendor page (the API has them all)
 FORM_LIMIT = 16_384  # bytes of a review form
-
-
-def _app(request: Request) -> App:
-    return request.app.state.app
 
 
 def dashboard(request: Request) -> Response:
@@ -76,13 +73,9 @@ def compare(request: Request) -> Response:
 
 def text_at(request: Request) -> Response:
     """The text as it stood at `?at=` (an ISO date or date-time, UTC)."""
-    p, at = request.path_params, request.query_params.get("at", "")
-    try:
-        moment = core.end_of_day(at)
-    except ValueError:
-        raise ValueError(f"at takes an ISO date such as 2024-05-01, not {at!r}") from None
-    text = core.version_text(_app(request), p["vendor"], p["doc"], at=moment)
-    return _text_page(text, f"as it stood on {at}: version {text.seq}")
+    p = request.path_params
+    text = core.version_text(_app(request), p["vendor"], p["doc"], at=moment(request))
+    return _text_page(text, f"as it stood on {request.query_params['at']}: version {text.seq}")
 
 
 def version(request: Request) -> Response:

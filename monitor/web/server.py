@@ -38,27 +38,11 @@ SECURITY_HEADERS = {
 }
 
 
-class SecurityHeaders:
-    """Adds :data:`SECURITY_HEADERS` to every HTTP response (pages, feeds, API, static files, errors)."""
+class ResponseHeaders:
+    """Adds :data:`SECURITY_HEADERS` and `Server-Timing: app;dur=MS` (the time taken) to every HTTP response.
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                MutableHeaders(scope=message).update(SECURITY_HEADERS)
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
-
-
-class ServerTiming:
-    """Adds `Server-Timing: app;dur=MS` to every HTTP response: the time the server took to answer."""
+    Pages, feeds, API, static files and errors alike.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -69,13 +53,14 @@ class ServerTiming:
             return
         start = time.perf_counter()
 
-        async def timed(message: Message) -> None:
+        async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                duration = (time.perf_counter() - start) * 1000
-                MutableHeaders(scope=message).append("server-timing", f"app;dur={duration:.1f}")
+                headers = MutableHeaders(scope=message)
+                headers.update(SECURITY_HEADERS)
+                headers.append("server-timing", f"app;dur={(time.perf_counter() - start) * 1000:.1f}")
             await send(message)
 
-        await self.app(scope, receive, timed)
+        await self.app(scope, receive, with_headers)
 
 
 def create_app(app: App) -> Starlette:
@@ -99,11 +84,7 @@ def create_app(app: App) -> Starlette:
             Mount("/api/v1", routes=api.ROUTES),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
-        middleware=[
-            Middleware(SecurityHeaders),
-            Middleware(GZipMiddleware, minimum_size=1000),
-            Middleware(ServerTiming),
-        ],
+        middleware=[Middleware(ResponseHeaders), Middleware(GZipMiddleware, minimum_size=1000)],
         exception_handlers={
             core.NotFound: not_found,
             ValueError: bad_request,
