@@ -104,7 +104,10 @@ class Version(SQLModel, table=True):
     unchanged fetch writes its snapshot and nothing else.
     """
 
-    __table_args__ = (UniqueConstraint("document_id", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("document_id", "seq"),
+        Index("ix_version_current", "document_id", "seq", "policy_date"),  # the dashboard, without the texts
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     document_id: int = Field(sa_column=Column(Integer, ForeignKey("document.id"), nullable=False, index=True))

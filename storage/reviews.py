@@ -36,14 +36,16 @@ def unreviewed_changes(
 ) -> list[tuple[Change, Document]]:
     """Changes of these severities and kinds that nobody has handled yet (escalated ones stay), newest first.
 
-    Their diffs, classifications and notes load only when read.
+    The newest are picked on the queue's index alone, then only their rows are read (without their
+    diffs, classifications and notes, which load when read).
     """
+    newest = (col(Change.detected_at).desc(), col(Change.id).desc())
+    picked = select(Change.id).where(_unhandled(severities, kinds)).order_by(*newest).limit(limit)
     query = (
         select(Change, Document)
         .options(defer(Change.diff), defer(Change.classification), defer(Change.notes))  # type: ignore[arg-type]
-        .where(Change.document_id == Document.id, _unhandled(severities, kinds))
-        .order_by(col(Change.detected_at).desc(), col(Change.id).desc())
-        .limit(limit)
+        .where(Change.document_id == Document.id, col(Change.id).in_(picked))
+        .order_by(*newest)
     )
     return [(change, document) for change, document in session.exec(query)]
 

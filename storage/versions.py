@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func
+from sqlalchemy import Row, case, exists, false, func
 from sqlalchemy.orm import aliased, defer
 from sqlmodel import Session, col, select
 
@@ -46,10 +46,12 @@ def current_version(session: Session, document_id: int) -> Version | None:
 def current_versions(session: Session) -> dict[int, Row[tuple[int, int, str | None]]]:
     """The number and policy date of every document's newest version, by document id (one query).
 
-    Each row has `document_id`, `seq` and `policy_date`.
+    Each row has `document_id`, `seq` and `policy_date`, read off the `ix_version_current` index alone
+    (in SQLite a column stored after the text is reached only through the text's overflow pages).
     """
-    newest = select(func.max(Version.id)).group_by(col(Version.document_id))  # seq grows with id
-    query = select(Version.document_id, Version.seq, Version.policy_date).where(col(Version.id).in_(newest))
+    later = aliased(Version)
+    newer = exists().where(later.document_id == Version.document_id, later.seq > Version.seq)  # type: ignore[arg-type]
+    query = select(Version.document_id, Version.seq, Version.policy_date).where(~newer)
     return {row.document_id: row for row in session.exec(query)}
 
 
@@ -134,6 +136,8 @@ def changes_by_version(session: Session, document_id: int) -> dict[int, Change]:
 
 
 #: What a summary of a change shows (no diff, classification or notes): rows of these read like Changes.
+#: Only re-extractions are ever flagged, and `flagged` is stored after the diff: a row is read past its
+#: diff for a technical change alone.
 SUMMARY_COLUMNS = (
     Change.id,
     Change.document_id,
@@ -144,7 +148,7 @@ SUMMARY_COLUMNS = (
     Change.severity,
     Change.rules,
     Change.headline,
-    Change.flagged,
+    case((col(Change.kind) == "technical", col(Change.flagged)), else_=false()).label("flagged"),
 )
 
 

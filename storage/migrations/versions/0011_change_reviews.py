@@ -1,7 +1,8 @@
 """change reviews: people mark changes of the review queue reviewed, dismissed or escalated
 
-Two indexes on `change` keep the web view's dashboard fast: each document's latest change, and the
-review queue (MATERIAL and REVIEW changes, newest first).
+Indexes keep the web view's dashboard fast: each document's latest change and the review queue
+(MATERIAL and REVIEW changes, newest first) on `change`, each document's current version number and
+policy date on `version` (read without the texts).
 
 Revision ID: 0011
 Revises: 0010
@@ -38,9 +39,13 @@ def upgrade() -> None:
     with op.batch_alter_table("change", schema=None) as batch_op:
         batch_op.create_index("ix_change_document_kind", ["document_id", "kind"], unique=False)
         batch_op.create_index("ix_change_queue", ["severity", "kind", "detected_at"], unique=False)
+    with op.batch_alter_table("version", schema=None) as batch_op:
+        batch_op.create_index("ix_version_current", ["document_id", "seq", "policy_date"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("version", schema=None) as batch_op:
+        batch_op.drop_index("ix_version_current")
     with op.batch_alter_table("change", schema=None) as batch_op:
         batch_op.drop_index("ix_change_queue")
         batch_op.drop_index("ix_change_document_kind")
