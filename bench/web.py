@@ -41,10 +41,10 @@ SEVERITIES = ("MATERIAL", "REVIEW", "NOISE", "REVIEW", "NOISE")
 
 
 def policy(vendor: int, version: int) -> str:
-    """A short synthetic policy text, different in each version."""
+    """A synthetic policy text of about 8 KB, different in each version."""
     lines = [f"# Vendor {vendor} privacy policy", f"Last updated: 2025-{1 + version % 12:02d}-01"]
     lines += [f"We keep account data for {30 + version} days and share it with {version} partners."]
-    lines += [f"Section {n}: we process usage data to provide the service, clause {n}." for n in range(40)]
+    lines += [f"Section {n}: we process usage data to provide the service, clause {n}." for n in range(120)]
     return "\n\n".join(lines)
 
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import Row
 from sqlmodel import Session
 
 from monitor.app.context import App, unknown_vendor
-from monitor.app.reads import SEVERITIES, ChangeSummary, change_summary
+from monitor.app.reads import SEVERITIES, ChangeSummary
 from monitor.app.reviews import QueueItem, queue_items, queue_size
 from storage.documents import document_ids, get_vendor
 from storage.fetches import latest_snapshots
@@ -85,7 +87,7 @@ def dashboard(app: App, tag: str | None = None, severity: str | None = None, que
             for doc in vendor.documents:
                 key = stored.get((vendor.id, doc.type), -1)
                 snapshot, version, change = snapshots.get(key), versions.get(key), changes.get(key)
-                latest = change_summary(change, vendor.id, doc.type, change.old_seq, change.new_seq) if change else None
+                latest = _summary(change, vendor.id, doc.type) if change else None
                 if severity is not None and (latest is None or latest.severity != severity):
                     continue
                 rows.append(
@@ -118,6 +120,15 @@ def incidents(app: App, vendor_id: str | None = None) -> list[IncidentRow]:
         if get_vendor(session, vendor_id) is None:
             raise unknown_vendor(app.config, vendor_id)
         return [_incident(incident, document) for incident, document in vendor_incidents(session, vendor_id)]
+
+
+def _summary(row: Row[Any], vendor_id: str, document_type: str) -> ChangeSummary:
+    """A row of `storage.versions.latest_changes` as a summary (unpacked: a thousand of them per page)."""
+    change_id, _, _, _, detected_at, kind, severity, rules, headline, flagged, new_seq, old_seq = row
+    return ChangeSummary(
+        change_id, vendor_id, document_type, detected_at, kind, severity, tuple(rules), headline, bool(flagged),
+        old_seq, new_seq,
+    )  # fmt: skip
 
 
 def _incident(incident: Incident, document: Document) -> IncidentRow:

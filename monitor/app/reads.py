@@ -9,9 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
-from typing import Any
 
-from sqlalchemy import Row
 from sqlmodel import Session
 
 from monitor.app.context import App, command_hint, unknown_vendor
@@ -306,8 +304,8 @@ def recent_changes(
         return change_summaries(session, found)
 
 
-def change_summaries(session: Session, found: Sequence[tuple[Change | Row[Any], Document]]) -> list[ChangeSummary]:
-    """For read models: the summaries of these changes, or rows of their summary columns (one query for the seqs)."""
+def change_summaries(session: Session, found: Sequence[tuple[Change, Document]]) -> list[ChangeSummary]:
+    """For read models: the summaries of these changes (one query for their version numbers)."""
     seqs = version_seqs(session, [v for change, _ in found for v in (change.version_id, change.previous_version_id)])
     return [_change_summary(change, document, seqs) for change, document in found]
 
@@ -385,28 +383,20 @@ def _text(session: Session, document: Document, version: Version) -> VersionText
     )
 
 
-def _change_summary(change: Change | Row[Any], document: Document, seqs: dict[int | None, int]) -> ChangeSummary:
-    return change_summary(change, document.vendor_id, document.type, seqs.get(change.previous_version_id),
-                          seqs[change.version_id])  # fmt: skip
-
-
-def change_summary(
-    change: Change | Row[Any], vendor_id: str, document_type: str, old_seq: int | None, new_seq: int
-) -> ChangeSummary:
-    """For read models: the summary of a change (or a row of its summary columns) of a vendor's document."""
+def _change_summary(change: Change, document: Document, seqs: dict[int | None, int]) -> ChangeSummary:
     assert change.id is not None
     return ChangeSummary(
         id=change.id,
-        vendor_id=vendor_id,
-        document_type=document_type,
+        vendor_id=document.vendor_id,
+        document_type=document.type,
         detected_at=change.detected_at,
         kind=change.kind,
         severity=change.severity,
         rules=tuple(change.rules),
         headline=change.headline,
         flagged=change.flagged,
-        old_seq=old_seq,
-        new_seq=new_seq,
+        old_seq=seqs.get(change.previous_version_id),
+        new_seq=seqs[change.version_id],
     )
 
 

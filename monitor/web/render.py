@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 from starlette.responses import HTMLResponse
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -23,12 +24,18 @@ ENVIRONMENT = Environment(
 ENVIRONMENT.globals["diff_path"] = diff_path
 
 
-def when(moment: datetime | None) -> str:
-    """A UTC time to the minute, or a dash (a filter: the dashboard formats thousands of them)."""
-    return moment.strftime("%Y-%m-%d %H:%M") if moment else "-"
+def when(moment: datetime | None) -> Markup:
+    """A UTC time to the minute, or a dash (a filter: the dashboard formats thousands; digits need no escaping)."""
+    return Markup(moment.strftime("%Y-%m-%d %H:%M") if moment else "-")
+
+
+def clip(text: str, size: int) -> str:
+    """`text` cut to `size` characters with an ellipsis (a filter: cheaper than Jinja's `truncate`)."""
+    return text if len(text) <= size else text[: size - 1].rstrip() + "…"
 
 
 ENVIRONMENT.filters["when"] = when
+ENVIRONMENT.filters["clip"] = clip
 
 
 def render(template: str, code: int = 200, **context: Any) -> HTMLResponse:
