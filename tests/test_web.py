@@ -306,3 +306,22 @@ def unfollowed(url: str) -> tuple[int, str]:
             return response.status, ""
     except urllib.error.HTTPError as error:
         return error.code, error.headers.get("location", "")
+
+
+def test_feeds_and_the_queue_leave_out_re_extractions(served: tuple[Recorder, str]) -> None:
+    fetch, base = served
+    extra = "We keep server logs for thirty days in every office we run."
+    fetch([*SELLS, f"The end.</p><div class='extra'><p>{extra}</p></div><p>Thank you."])  # version 4
+    vendor = fetch.config.vendors[0]
+    document = vendor.documents[0].model_copy(update={"remove": ".extra"})
+    changed = fetch.config.model_copy(update={"vendors": [vendor.model_copy(update={"documents": [document]})]})
+    (done,) = core.reextract(core.open_app(changed))
+    assert (done.result, done.version_seq) in {("technical", 5), ("flagged", 5)}
+    assert core.history(fetch.app, "acme")[0].versions[-1].change.kind == "technical"
+    feeds = [*FEEDS, "/feeds/severity/REVIEW.atom", "/feeds/severity/NOISE.atom"]
+    for path in feeds:
+        ids = [entry.id for entry in feedparser.parse(get(base + path)[2]).entries]
+        assert not [i for i in ids if i.endswith(":5")], path
+    assert ":4" in feedparser.parse(get(base + "/feeds/changes.atom")[2]).entries[0].id
+    assert all(item.change.kind != "technical" for item in core.review_queue(fetch.app))
+    assert "re-extraction" in get(base + "/vendors/acme")[2]  # the timeline shows it, marked
