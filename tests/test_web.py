@@ -36,10 +36,11 @@ EVIL = [
 EVIL_LINE = "Our partners may receive your data. " + " ".join(EVIL)
 
 
-def recorded(folder: Path, token: str | None = TOKEN) -> Recorder:
+def recorded(folder: Path, token: str | None = TOKEN, database_url: str | None = None) -> Recorder:
     """A database with three versions of acme's policy: a reworded one, then a MATERIAL one with `EVIL` in it."""
     config = load_config(write_config(folder, {}))
-    fetch = Recorder(config.model_copy(update={"web": WebConfig(token=token)}))
+    storage = config.storage.model_copy(update={"url": database_url}) if database_url else config.storage
+    fetch = Recorder(config.model_copy(update={"web": WebConfig(token=token), "storage": storage}))
     fetch(BASE)
     fetch(edited(line3="We use your e-mail address to send you service messages and news about your account."))
     fetch([*SELLS, html.escape(EVIL_LINE)])  # shown as text by the vendor: the extracted text holds the markup
@@ -325,3 +326,28 @@ def test_feeds_and_the_queue_leave_out_re_extractions(served: tuple[Recorder, st
     assert ":4" in feedparser.parse(get(base + "/feeds/changes.atom")[2]).entries[0].id
     assert all(item.change.kind != "technical" for item in core.review_queue(fetch.app))
     assert "re-extraction" in get(base + "/vendors/acme")[2]  # the timeline shows it, marked
+
+
+def test_the_read_models_behind_the_web_view(database_url: str, tmp_path: Path) -> None:
+    fetch = recorded(tmp_path, database_url=database_url)
+    fetch(None, "http_error")  # an open incident
+    board = core.dashboard(fetch.app)
+    (row,) = board.documents
+    assert (row.current_seq, row.policy_date, row.outcome) == (3, "2025-03-01", "http_error")
+    latest = row.latest
+    assert latest is not None and (latest.severity, latest.old_seq, latest.new_seq) == ("MATERIAL", 2, 3)
+    assert row.incident is not None and row.incident.kind == "http_error"
+    assert [i.change.severity for i in board.queue] == ["MATERIAL", "REVIEW"] and board.queued == 2
+    assert core.dashboard(fetch.app, severity="REVIEW").documents == ()
+    core.review_change(fetch.app, board.queue[0].change.id, "escalated", "sam", "legal?")
+    core.review_change(fetch.app, board.queue[1].change.id, "dismissed", "sam")
+    (left,) = core.review_queue(fetch.app)
+    assert left.change.id == board.queue[0].change.id and left.review is not None and left.review.note == "legal?"
+    assert core.dashboard(fetch.app).queued == 1
+    view = core.change_view(fetch.app, "acme", 2, 3)
+    assert view.change_id == board.queue[0].change.id and [r.status for r in view.reviews] == ["escalated"]
+    assert core.change_view(fetch.app, "acme", 1, 3).change_id is None  # compared now
+    assert [c.new_seq for c in core.recent_changes(fetch.app, kinds=("new_version",), doc_type="privacy_policy",
+                                                   vendor="acme")] == [3, 2]  # fmt: skip
+    assert [i.kind for i in core.incidents(fetch.app, "acme")] == ["http_error"]
+    assert "<script>" in core.raw_source(fetch.app, "acme", 3).body
