@@ -5,8 +5,8 @@ privacy policy and terms each, 11 versions per document joined by 10 changes (on
 and classification reused for all), a snapshot per version and an open incident on every 50th
 document. The web view is served by uvicorn on loopback; each page is asked for `--runs` times and
 the median server time (the `Server-Timing` header the web view sends: request in to response out)
-and round trip (over loopback, to the last byte) printed, with the dashboard's weight as sent
-(gzip, as a browser asks for it) and uncompressed.
+and round trip (over loopback, to the last byte) printed, with the dashboard's weight: its HTML,
+and what is sent gzipped (as a browser asks for it).
 
 Run: python bench/web.py [--vendors 500] [--runs 21]
 Targets (issue 15): dashboard <= 150 ms, change page <= 50 ms, dashboard weight <= 200 KB.
@@ -170,7 +170,7 @@ def main() -> int:
             vendor_ms, _, _ = timed(base + "/vendors/vendor-0007", args.runs)
             feed_ms, _, _ = timed(base + "/feeds/changes.atom", args.runs)
             gzipped = gzipped_size(base + "/")
-    figures = {"dashboard_ms": dashboard_ms, "change_ms": change_ms, "dashboard_kb": gzipped / 1024}
+    figures = {"dashboard_ms": dashboard_ms, "change_ms": change_ms, "dashboard_kb": len(dashboard) / 1024}
     print(f"record: {documents} documents, {changes} changes (filled in {filled:.1f} s)")
     load = os.getloadavg()[0]
     print(
@@ -184,9 +184,8 @@ def main() -> int:
     )
     print(f"vendor page: {vendor_ms:.1f} ms server time; all-changes feed: {feed_ms:.1f} ms")
     print(
-        f"dashboard weight: {gzipped / 1024:.0f} KB sent (gzip, as browsers ask for it; target <= "
-        f"{TARGETS['dashboard_kb']:.0f} KB), {len(dashboard) / 1024:.0f} KB of HTML uncompressed, no other asset"
-        " but a 2 KB stylesheet"
+        f"dashboard weight: {len(dashboard) / 1024:.1f} KB of HTML (target <= {TARGETS['dashboard_kb']:.0f} KB),"
+        f" {gzipped / 1024:.0f} KB sent gzipped as browsers ask for it; no other asset but a 2 KB stylesheet"
     )
     missed = [name for name, value in figures.items() if value > TARGETS[name]]
     if missed:

@@ -151,7 +151,11 @@ def test_the_dashboard_lists_the_queue_first_and_filters_documents(served: tuple
     assert body.index('id="queue"') < body.index('id="documents"')
     queue = body[body.index('id="queue"') : body.index('id="documents"')]
     assert queue.count("<tr>") == 3  # header, the MATERIAL change, the REVIEW one
-    assert "/vendors/acme/privacy_policy/diff/2/3" in queue and "/vendors/acme/privacy_policy/diff/1/2" in queue
+    queued = core.review_queue(served[0].app)
+    assert all(f'href="/changes/{item.change.id}"' in queue for item in queued)
+    change_page = get(base + f"/changes/{queued[0].change.id}")[2]  # the short link: the change page itself
+    assert change_page == get(base + "/vendors/acme/privacy_policy/diff/2/3")[2]
+    assert get(base + "/changes/999")[0] == 404
     documents = body[body.index('id="documents"') :]
     assert "Acme" in documents and "2025-03-01" in documents  # the policy date
     assert "Acme" not in get(base + "/?tag=other")[2].split('id="documents"')[1]

@@ -42,8 +42,8 @@ def test_a_change_is_followed_from_the_dashboard_to_its_diff_and_reviewed(browse
         assert queue.locator("tr").count() == 2  # its header and Lumen's change
         assert "Lumen" in page.locator("#documents").inner_text()
         assert "bot_wall" in page.locator("#documents").inner_text()  # Nestwise's open incident
-        queue.locator("a[href*='/diff/']").first.click()
-        page.wait_for_url("**/vendors/lumen/privacy_policy/diff/1/2")
+        queue.locator("a[href^='/changes/']").first.click()
+        page.wait_for_url("**/changes/*")
         assert page.locator("h1").inner_text().startswith("Lumen")
         assert page.locator("del").count() > 0 and page.locator("ins").count() > 0
         assert "MATERIAL" in page.locator("p .s").first.inner_text()

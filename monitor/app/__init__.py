@@ -59,6 +59,7 @@ _API = {
     "change_reviews": "reviews",
     "token_accepted": "reviews",
     "change_view": "changes",
+    "recorded_change": "changes",
     "raw_source": "changes",
     "kinds": "registries",
     "family_names": "registries",

@@ -26,7 +26,7 @@ from storage.blobs import load_blob
 from storage.documents import get_vendor
 from storage.fetches import first_snapshot_of
 from storage.models import Change, Version
-from storage.versions import change_of_version, current_version, last_seen
+from storage.versions import change_and_document, change_of_version, current_version, last_seen, version_seqs
 
 
 @dataclass(frozen=True)
@@ -118,6 +118,20 @@ def change_view(
         explain(app, vendor_id, old.seq, new.seq, document.type),
         tuple(change_reviews(app, change_id)) if change_id is not None else (),
     )
+
+
+def recorded_change(app: App, change_id: int) -> ChangeView:
+    """The change page of the recorded change `change_id` (its versions compared)."""
+    with Session(app.engine) as session:
+        found = change_and_document(session, change_id)
+        if found is None:
+            raise NotFound(f"no change {change_id}")
+        change, document = found
+        seqs = version_seqs(session, [change.previous_version_id, change.version_id])
+    if change.previous_version_id is None:
+        raise NotFound(f"change {change_id} has no earlier version to compare with")
+    new = seqs[change.version_id]
+    return change_view(app, document.vendor_id, seqs[change.previous_version_id], new, document.type)
 
 
 def raw_source(app: App, vendor_id: str, seq: int, doc_type: str | None = None) -> RawSource:

@@ -61,6 +61,12 @@ def change(request: Request) -> Response:
     return render("change.html", view=view, statuses=STATUSES)
 
 
+def change_by_id(request: Request) -> Response:
+    """A recorded change's page by its id (the short link of the dashboard and the queue)."""
+    view = core.recorded_change(_app(request), request.path_params["change"])
+    return render("change.html", view=view, statuses=STATUSES)
+
+
 def compare(request: Request) -> Response:
     """The compare form's target: redirects to the change page of `?a=` and `?b=`."""
     p, q = request.path_params, request.query_params
@@ -145,5 +151,6 @@ ROUTES = [
     Route("/vendors/{vendor}/{doc}/text", text_at),
     Route("/vendors/{vendor}/{doc}/versions/{seq:int}", version),
     Route("/vendors/{vendor}/{doc}/versions/{seq:int}/raw", raw),
+    Route("/changes/{change:int}", change_by_id),
     Route("/changes/{change:int}/review", review, methods=["POST"]),
 ]
