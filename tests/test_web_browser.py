@@ -46,7 +46,7 @@ def test_a_change_is_followed_from_the_dashboard_to_its_diff_and_reviewed(browse
         page.wait_for_url("**/changes/*")
         assert page.locator("h1").inner_text().startswith("Lumen")
         assert page.locator("del").count() > 0 and page.locator("ins").count() > 0
-        assert "MATERIAL" in page.locator("p .s").first.inner_text()
+        assert "MATERIAL" in page.locator("main p [class^='s-']").first.inner_text()
         assert "Why MATERIAL" in page.content()
         page.select_option("#review select[name=status]", "reviewed")
         page.fill("#review input[name=note]", "seen by legal")
