@@ -84,7 +84,14 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, app.StorageError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    sys.stdout.buffer.write(feed(changes))
+    diff_url = application.config.alerts.diff_url  # the alerts' link (the web view's change page by default)
+
+    def link_of(change: ChangeSummary) -> str:
+        assert diff_url is not None
+        old = change.old_seq or max(change.new_seq - 1, 1)
+        return diff_url.format(vendor=change.vendor_id, document=change.document_type, old=old, new=change.new_seq)
+
+    sys.stdout.buffer.write(feed(changes, link_of=link_of if diff_url else None))
     return 0
 
 
