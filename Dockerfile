@@ -24,6 +24,10 @@ COPY config.toml /etc/policy-monitor/config.toml
 
 USER monitor
 VOLUME ["/data"]
-HEALTHCHECK --interval=5m --timeout=60s --start-period=10m CMD ["monitor", "status"]
+# The web view (`monitor serve --host 0.0.0.0`, or the daemon with `[web] enabled = true`) listens here.
+EXPOSE 8470
+# Over HTTP when the web view runs in the container (its /healthz); the daemon alone: `monitor status`.
+HEALTHCHECK --interval=5m --timeout=60s --start-period=10m CMD python -c "import urllib.request; \
+urllib.request.urlopen('http://127.0.0.1:8470/healthz', timeout=5)" 2>/dev/null || monitor status
 ENTRYPOINT ["tini", "--", "monitor"]
 CMD ["run"]

@@ -257,6 +257,32 @@ class AlertsConfig(_Strict):
         return next((c for c in self.channels if c.name == name), None)
 
 
+WEB_TOKEN_ENV = "POLICY_MONITOR_WEB_TOKEN"
+WEB_DIFF_PATH = "/vendors/{vendor}/{document}/diff/{old}/{new}"
+
+
+class WebConfig(_Strict):
+    """The web view (`monitor serve`): where it listens, its public address, the token its write actions need."""
+
+    enabled: bool = False  # the daemon starts it too
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=1, le=65535)] = 8470
+    base_url: str | None = None  # e.g. https://policies.example.com: alerts link to its change pages
+    token: Annotated[str | None, Field(min_length=16, repr=False)] = None  # or $POLICY_MONITOR_WEB_TOKEN
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            check_http_url(value)
+        return value.rstrip("/") if value else value
+
+    @property
+    def write_token(self) -> str | None:
+        """The token write actions need: the environment's, else the config's (None: writes are refused)."""
+        return os.environ.get(WEB_TOKEN_ENV) or self.token
+
+
 class Config(_Strict):
     """The whole configuration file."""
 
@@ -266,8 +292,19 @@ class Config(_Strict):
     changes: ChangesConfig = Field(default_factory=ChangesConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     queue: QueueConfig = Field(default_factory=QueueConfig)
+    web: WebConfig = Field(default_factory=WebConfig)
     vendors: list[VendorConfig] = Field(default_factory=list)
     path: Path | None = Field(None, exclude=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _diff_url_from_web(cls, raw: Any) -> Any:
+        """An alert's "open the full diff" links to the web view's change page unless `alerts.diff_url` says."""
+        web, alerts = (raw.get("web"), raw.get("alerts", {})) if isinstance(raw, dict) else (None, None)
+        base = web.get("base_url") if isinstance(web, dict) else None
+        if isinstance(base, str) and isinstance(alerts, dict) and alerts.get("diff_url") is None:
+            return {**raw, "alerts": {**alerts, "diff_url": base.rstrip("/") + WEB_DIFF_PATH}}
+        return raw
 
     @model_validator(mode="after")
     def _queue_on_postgresql(self) -> Config:

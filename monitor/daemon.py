@@ -5,7 +5,9 @@ APScheduler's BlockingScheduler keeps one job per distinct document schedule in 
 in its own process (which starts the Scrapy child), so the daemon itself stays small and flat for
 months: it imports no extraction, storage model or alerting code. At start it first runs the
 catch-up job for runs a crash left half-done; `gc` (the retention window) runs once a day.
-SIGTERM and SIGINT stop the running job (it records what it has) and the scheduler.
+With `[web] enabled = true` it also starts the web view, `monitor serve`, as a child process (started
+again if it dies; never forked from a scheduler thread). SIGTERM and SIGINT stop the running job (it
+records what it has), the web view and the scheduler.
 
 `monitor run` validates the config, migrates the database, then replaces itself with
 `python -m monitor.daemon`. One daemon runs per database (`monitor.app.singleton`): a second one
@@ -21,17 +23,24 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from monitor.app.schedule import open_scheduler, sync_jobs
 from monitor.app.singleton import AlreadyRunning, daemon_lock
 from monitor.config import Config, ConfigError, load_config
 from monitor.logs import configure_logging
 
+if TYPE_CHECKING:
+    from apscheduler.schedulers.base import BaseScheduler
+    from sqlalchemy import Engine
+
 log = logging.getLogger(__name__)
 
 STOP_GRACE_S = 20  # how long a stopping job may take to record what it has
+WEB_CHECK_S = 30  # how often the daemon checks that its web view still runs
 
 
 class Daemon:
@@ -61,6 +70,33 @@ class Daemon:
         if code not in (0, None) and not self.stop.is_set():
             log.warning("a job failed", extra={"job": " ".join(args), "exit_code": code})
         return code
+
+
+class WebChild:
+    """The web view (`monitor serve`) as a child process of the daemon, started again when it dies."""
+
+    def __init__(self, config_file: Path, log_args: list[str]) -> None:
+        self.command = [sys.executable, "-m", "monitor", "--config", str(config_file), *log_args, "serve"]
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def ensure_running(self) -> None:
+        """Start the web view, or start it again when it has exited."""
+        if self.process is not None and self.process.poll() is None:
+            return
+        if self.process is not None:
+            log.warning("the web view exited, starting it again", extra={"exit_code": self.process.returncode})
+        self.process = subprocess.Popen(self.command, stdin=subprocess.DEVNULL)
+
+    def stop(self) -> None:
+        """Stop the web view (SIGTERM, then SIGKILL)."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(STOP_GRACE_S)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
 _daemon: Daemon | None = None
@@ -102,17 +138,39 @@ def run_daemon(config_file: Path, config: Config, log_args: list[str], alert_int
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, shut_down)
     log.warning("daemon started", extra={"schedules": len(config.schedules())})
+    web = WebChild(config_file, log_args) if config.web.enabled else None
+    try:
+        if web is not None:
+            web.ensure_running()  # from the main thread, before the scheduler's threads exist
+        return _schedule(daemon, scheduler, engine, sync, web, alert_interval, lambda: exit_code)
+    finally:
+        if web is not None:
+            web.stop()
+
+
+def _schedule(
+    daemon: Daemon,
+    scheduler: BaseScheduler,
+    engine: Engine,
+    sync: Callable[[], None],
+    web: WebChild | None,
+    alert_interval: float,
+    exit_code: Callable[[], int],
+) -> int:
+    """Catch up, then run the scheduler until it is shut down; the exit code."""
     daemon.run_job("check", "--catch-up", "--trigger", "catch_up")
     if daemon.stop.is_set():
-        return exit_code
+        return exit_code()
     scheduler.add_job(sync, "date", id="sync-jobs", jobstore="memory")
     scheduler.add_job(
         daemon.run_job, "interval", args=["send-alerts"], seconds=alert_interval, id="send-alerts", jobstore="memory"
     )
     scheduler.add_job(daemon.run_job, "interval", args=["gc"], days=1, id="gc", jobstore="memory")
+    if web is not None:
+        scheduler.add_job(web.ensure_running, "interval", seconds=WEB_CHECK_S, id="web", jobstore="memory")
     scheduler.start()  # blocks until shut_down
     engine.dispose()
-    return exit_code
+    return exit_code()
 
 
 def main(argv: list[str] | None = None) -> int:

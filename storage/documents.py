@@ -54,6 +54,12 @@ def all_documents(session: Session) -> list[Document]:
     return list(session.exec(select(Document).order_by(col(Document.vendor_id), col(Document.type))))
 
 
+def document_ids(session: Session) -> dict[tuple[str, str], int]:
+    """Every stored document's id, by (vendor id, type) (one query, no rows built)."""
+    query = select(Document.id, Document.vendor_id, Document.type)
+    return {(vendor_id, doc_type): doc_id for doc_id, vendor_id, doc_type in session.exec(query) if doc_id is not None}
+
+
 def vendor_documents(session: Session, vendor_id: str, doc_type: str | None = None) -> list[Document]:
     """A vendor's documents (all, or the one of `doc_type`), active ones first."""
     query = select(Document).where(Document.vendor_id == vendor_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import Row
 from sqlmodel import Session, col, func, select
 
 from storage.models import CrawlRun, Snapshot, utcnow
@@ -30,6 +31,16 @@ def latest_snapshot(session: Session, document_id: int) -> Snapshot | None:
     """The most recent fetch of a document, whatever its outcome."""
     query = select(Snapshot).where(Snapshot.document_id == document_id).order_by(col(Snapshot.id).desc())
     return session.exec(query.limit(1)).first()
+
+
+def latest_snapshots(session: Session) -> dict[int, Row[tuple[int, datetime, str, str | None, str | None]]]:
+    """When and how the latest fetch of every fetched document went, by document id (one query).
+
+    Each row has `document_id`, `fetched_at`, `outcome`, `reason` and `error`.
+    """
+    newest = select(func.max(Snapshot.id)).group_by(col(Snapshot.document_id))
+    query = select(Snapshot.document_id, Snapshot.fetched_at, Snapshot.outcome, Snapshot.reason, Snapshot.error)
+    return {row.document_id: row for row in session.exec(query.where(col(Snapshot.id).in_(newest)))}
 
 
 def latest_snapshot_with_body(session: Session, document_id: int, decisions: Sequence[str]) -> Snapshot | None:

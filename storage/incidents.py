@@ -33,3 +33,13 @@ def open_incidents(session: Session) -> list[tuple[Incident, Document]]:
         .order_by(col(Incident.opened_at))
     )
     return [(incident, document) for incident, document in session.exec(query)]
+
+
+def vendor_incidents(session: Session, vendor_id: str) -> list[tuple[Incident, Document]]:
+    """Every incident of a vendor's documents with its document, newest first."""
+    query = (
+        select(Incident, Document)
+        .where(Incident.document_id == Document.id, Document.vendor_id == vendor_id)
+        .order_by(col(Incident.opened_at).desc())
+    )
+    return [(incident, document) for incident, document in session.exec(query)]

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -103,7 +104,10 @@ class Version(SQLModel, table=True):
     unchanged fetch writes its snapshot and nothing else.
     """
 
-    __table_args__ = (UniqueConstraint("document_id", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("document_id", "seq"),
+        Index("ix_version_current", "document_id", "seq", "policy_date"),  # the dashboard, without the texts
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     document_id: int = Field(sa_column=Column(Integer, ForeignKey("document.id"), nullable=False, index=True))
@@ -158,6 +162,11 @@ class Change(SQLModel, table=True):
     `kind` is `new_version`, `reversion` (back to an earlier text, after it held) or `technical`
     (re-extraction after a code or config change; never alerted unless `flagged` for review).
     """
+
+    __table_args__ = (
+        Index("ix_change_document_kind", "document_id", "kind"),  # each document's latest change (dashboard)
+        Index("ix_change_queue", "severity", "kind", "detected_at"),  # the review queue, newest first
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     document_id: int = Field(sa_column=Column(Integer, ForeignKey("document.id"), nullable=False, index=True))
@@ -252,4 +261,19 @@ class Label(SQLModel, table=True):
     machine: str | None = Field(default=None, max_length=16)  # the change's severity when labelled
     author: str = Field(max_length=128)
     note: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Review(SQLModel, table=True):
+    """A person's handling of a change in the review queue: reviewed, dismissed or escalated, with a note.
+
+    A change may be handled several times (escalated, then reviewed): the newest row counts.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    change_id: int = Field(sa_column=Column(Integer, ForeignKey("change.id"), nullable=False, index=True))
+    status: str = Field(max_length=16)  # reviewed | dismissed | escalated
+    note: str | None = Field(default=None, sa_type=Text)
+    author: str = Field(max_length=128)
+    via: str = Field(default="cli", max_length=16)  # cli | web
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

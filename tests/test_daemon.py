@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -239,3 +240,33 @@ def test_a_bad_schedule_is_one_line_and_exit_2_from_run_status_and_crawl(
         assert result.returncode == 2, (command, result.stderr)
         assert result.stderr.count("\n") == 1 and problem in result.stderr, (command, result.stderr)
     assert not (tmp_path / "data").exists()
+
+
+def test_web_enabled_makes_the_daemon_serve_the_web_view_and_stop_it(tmp_path: Path) -> None:
+    from monitor.config import WebConfig
+    from tests.support.sinks import free_port
+
+    port = free_port()
+    with DemoSite() as site:
+        config = config_for({"lumen": site.url("lumen")}, tmp_path / "data" / "daemon.db", "1h")
+        path = save_config(config.model_copy(update={"web": WebConfig(enabled=True, port=port)}), tmp_path / "c.toml")
+        daemon = start_daemon(path)
+        try:
+
+            def answers() -> bool:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
+                        return response.status == 200
+                except OSError:
+                    return False
+
+            wait_for(answers)
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+                assert response.read() == b"ok"
+            wait_for(lambda: "lumen" in urllib.request.urlopen(f"http://127.0.0.1:{port}/").read().decode())
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            daemon.wait(timeout=30)
+        assert daemon.returncode == 0, daemon.stderr.read() if daemon.stderr else ""
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)  # the web view stopped with it

@@ -29,6 +29,8 @@ def test_the_feed_lists_material_and_review_changes_newest_first(tmp_path: Path)
     assert len(titles) == 2 and titles[0].startswith("[MATERIAL] acme privacy policy: ")
     assert titles[1].startswith("[REVIEW] acme privacy policy: ")
     assert "monitor diff acme 2 3 --doc privacy_policy" in (entries[0].findtext(f"{ATOM}summary") or "")
+    link = entries[0].find(f"{ATOM}link[@rel='alternate']")
+    assert link is not None and link.get("href") == "https://monitor.example/diff/acme/privacy_policy/2/3"  # diff_url
     material = subprocess.run(
         [sys.executable, "-m", "monitor.feed", "--config", str(tmp_path / "config.toml"), "--severity", "MATERIAL"],
         capture_output=True,

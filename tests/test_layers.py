@@ -33,8 +33,12 @@ FORBIDDEN = [
     ("monitor.daemon", "crawler", "faces go through monitor.app"),
     ("monitor.feed", "storage", "faces go through monitor.app"),
     ("monitor.feed", "crawler", "faces go through monitor.app"),
+    ("monitor.web", "storage", "faces go through monitor.app"),
+    ("monitor.web", "crawler", "faces go through monitor.app"),
+    ("monitor.web", "monitor.judge", "faces go through monitor.app"),
+    ("monitor.web", "monitor.alerts", "faces go through monitor.app"),
 ]
-FACES = ("monitor.cli", "monitor.daemon", "monitor.feed")
+FACES = ("monitor.cli", "monitor.daemon", "monitor.feed", "monitor.web")
 INNER = ("monitor.text", "monitor.judge", "monitor.alerts", "monitor.app", "monitor.config", "storage", "crawler")
 
 
@@ -100,11 +104,20 @@ def test_the_faces_reach_the_core_only_through_monitor_app() -> None:
         ("monitor.judge.decide", "storage.versions"),
         ("monitor.cli.reading", "storage.models"),
         ("monitor.daemon", "crawler.process"),
+        ("monitor.web.pages", "storage.reviews"),
+        ("monitor.web.server", "monitor.alerts.messages"),
         ("monitor.alerts.outbox", "monitor.app.events"),
     ],
 )
 def test_the_check_catches_a_forbidden_import(module: str, target: str) -> None:
     assert violations({module: {target}}) != []
+
+
+def test_the_web_view_is_a_face() -> None:
+    web = {m: targets for m, targets in source_modules().items() if within(m, "monitor.web")}
+    assert {"monitor.web.server", "monitor.web.pages", "monitor.web.feeds", "monitor.web.api"} <= set(web)
+    assert all(within(t, "monitor.app") for targets in web.values() for t in targets if within(t, "monitor.app"))
+    assert any(within(t, "monitor.app") for t in web["monitor.web.pages"])
 
 
 def test_imports_inside_functions_count() -> None:

@@ -29,6 +29,7 @@ READ_COMMANDS = {
     "channels": [],
     "kinds": [],
     "gc": ["--dry-run"],
+    "review": [],
 }
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 OPEN_MAPPINGS = {"alerts", "details", "jobs"}  # objects whose keys are data (statuses, a registry's extra columns)

@@ -4,10 +4,11 @@ Use cases change the record (`check_documents`, `reextract`, `replay`, `send_due
 `send_test_alert`, `retry_alerts`, `dismiss_alerts`, `label_version`, `collect_garbage`) or the config file
 (`add_vendor`, `starter_config`); read models return plain dataclasses (`watched_documents`,
 `history`, `version_text`, `version_pair`, `version_diff`, `recent_changes`, `outbox_rows`,
-`configured_channels`, `status`, `kinds`, `preview`, `explain`, `labels`), which `jsonable` / `dumps`
-turn into JSON. Open the application once with `open_app(load_settings(path))` (`create=False` for a
-reader). Names are imported on first use, so that a face that needs only one of them does not load
-the extraction, alerting or crawling code.
+`configured_channels`, `status`, `kinds`, `preview`, `explain`, `labels`, `dashboard`, `incidents`,
+`review_queue`, `change_view`, `raw_source`; `review_change` marks a change of the review queue), which
+`jsonable` / `dumps` turn into JSON. Open the application once with `open_app(load_settings(path))`
+(`create=False` for a reader). Names are imported on first use, so that a face that needs only one of
+them does not load the extraction, alerting or crawling code.
 """
 
 from __future__ import annotations
@@ -53,6 +54,15 @@ _API = {
     "explain": "explain",
     "label_version": "labels",
     "labels": "labels",
+    "dashboard": "board",
+    "incidents": "board",
+    "review_queue": "reviews",
+    "review_change": "reviews",
+    "change_reviews": "reviews",
+    "token_accepted": "reviews",
+    "change_view": "changes",
+    "recorded_change": "changes",
+    "raw_source": "changes",
     "kinds": "registries",
     "family_names": "registries",
 }

@@ -28,6 +28,7 @@ from storage.versions import (
     version_at,
     version_by_seq,
     version_counts,
+    version_seqs,
 )
 from storage.versions import recent_changes as stored_changes
 
@@ -56,6 +57,7 @@ class WatchedDocument:
 class ChangeSummary:
     """A change of a document: its kind, severity, rules and headline, and the versions it joins."""
 
+    id: int
     vendor_id: str
     document_type: str
     detected_at: datetime
@@ -283,21 +285,29 @@ def _ref(version: VersionText) -> VersionRef:
 
 
 def recent_changes(
-    app: App, limit: int = 20, vendor: str | None = None, severity: str | Sequence[str] | None = None
+    app: App,
+    limit: int = 20,
+    vendor: str | None = None,
+    severity: str | Sequence[str] | None = None,
+    *,
+    doc_type: str | None = None,
+    kinds: Sequence[str] = (),
 ) -> list[ChangeSummary]:
-    """The newest changes, of one vendor and of some severities when asked, newest first."""
+    """The newest changes, of one vendor (or document), of some severities and kinds when asked, newest first."""
     severities = (severity,) if isinstance(severity, str) else tuple(severity or ())
     with Session(app.engine) as session:
         if vendor is not None and get_vendor(session, vendor) is None:
             raise unknown_vendor(app.config, vendor)
-        found = stored_changes(session, limit, vendor, severities)
-        versions = {
-            version.id: version.seq
-            for document in {d.id: d for _, d in found}.values()
-            if document.id is not None
-            for version in list_versions(session, document.id, with_text=False)
-        }
-        return [_change_summary(change, document, versions) for change, document in found]
+        if vendor is not None and doc_type is not None:
+            find_document(app, session, vendor, doc_type)  # says why there is none
+        found = stored_changes(session, limit, vendor, severities, doc_type=doc_type, kinds=kinds)
+        return change_summaries(session, found)
+
+
+def change_summaries(session: Session, found: Sequence[tuple[Change, Document]]) -> list[ChangeSummary]:
+    """For read models: the summaries of these changes (one query for their version numbers)."""
+    seqs = version_seqs(session, [v for change, _ in found for v in (change.version_id, change.previous_version_id)])
+    return [_change_summary(change, document, seqs) for change, document in found]
 
 
 def outbox_rows(app: App, statuses: Sequence[str] = (), limit: int = 50) -> list[AlertRow]:
@@ -374,7 +384,9 @@ def _text(session: Session, document: Document, version: Version) -> VersionText
 
 
 def _change_summary(change: Change, document: Document, seqs: dict[int | None, int]) -> ChangeSummary:
+    assert change.id is not None
     return ChangeSummary(
+        id=change.id,
         vendor_id=document.vendor_id,
         document_type=document.type,
         detected_at=change.detected_at,

@@ -93,6 +93,19 @@ def worker(
 
 
 @cli.command(rich_help_panel=PANEL)
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (default: [web] host, 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default: [web] port, 8470).")] = None,
+) -> None:
+    """Serve the web view: dashboard, review queue, change pages, Atom feeds and the JSON API under /api/v1/."""
+    from monitor.web.server import serve as serve_web
+
+    application = open_application()
+    web = application.config.web
+    serve_web(application, host or web.host, port or web.port)
+
+
+@cli.command(rich_help_panel=PANEL)
 def reextract(
     vendors: Annotated[list[str] | None, typer.Argument(help="Vendor ids (default: all).")] = None,
 ) -> None:

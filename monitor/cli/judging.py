@@ -9,7 +9,17 @@ from typing import Annotated
 import typer
 
 from monitor.cli import views
-from monitor.cli.base import DocOption, JsonOption, cli, console, fail, open_application, open_reader, present
+from monitor.cli.base import (
+    DocOption,
+    JsonOption,
+    cli,
+    console,
+    fail,
+    open_application,
+    open_reader,
+    present,
+    print_json,
+)
 
 PANEL = "Judging"
 
@@ -63,3 +73,30 @@ def labels(
         present(rows, views.labels_table, as_json)
     else:
         console.print("No version has been labelled yet (see `monitor label --help`).", markup=False)
+
+
+@cli.command(rich_help_panel=PANEL)
+def review(
+    change: Annotated[int | None, typer.Argument(help="The change to mark (its id, as the queue lists it).")] = None,
+    status: Annotated[str | None, typer.Argument(help="reviewed, dismissed or escalated.")] = None,
+    note: Annotated[str | None, typer.Option(help="Why, in a few words.")] = None,
+    by: Annotated[str | None, typer.Option(help="Who says so (default: $POLICY_MONITOR_USER or the login).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List the review queue (unhandled MATERIAL and REVIEW changes), or mark a change of it with a note."""
+    from monitor import app
+
+    if change is None:
+        present(app.review_queue(open_reader()), views.queue_table, as_json)
+        return
+    if status is None:
+        fail("give the status too: monitor review CHANGE reviewed|dismissed|escalated [--note ...]", 2)
+    author = by or os.environ.get("POLICY_MONITOR_USER") or getpass.getuser()
+    try:
+        row = app.review_change(open_application(), change, status, author, note)
+    except ValueError as exc:
+        fail(str(exc), 2)
+    if as_json:
+        print_json(row)
+        return
+    console.print(f"change {row.change_id}: {row.status} by {row.author}", markup=False, highlight=False)

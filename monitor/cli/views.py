@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from monitor.app.record import Recorded
     from monitor.app.registries import Family
     from monitor.app.retention import Collected
+    from monitor.app.reviews import QueueItem
     from monitor.app.saved_pages import ReplayLine
     from monitor.app.technical import Reextracted
     from monitor.judge.textdiff import Hunk
@@ -434,4 +435,18 @@ def labels_table(rows: Iterable[LabelRow]) -> Table:
             when(row.labelled_at),
             Text(row.note or ""),
         )
+    return shown
+
+
+def queue_table(items: Iterable[QueueItem]) -> Table:
+    """`monitor review`: the changes waiting for a person, newest first."""
+    items = list(items)
+    ids = {"id": NUMBER, "vendor": whole(i.change.vendor_id for i in items)}
+    columns = {**ids, "document": whole(i.change.document_type for i in items), "detected": DATE, "severity": {}}
+    shown = table("Review queue (times in UTC; mark with `monitor review ID reviewed`)", {**columns, "change": WRAP})
+    for item in items:
+        c = item.change
+        severity = Text(c.severity, style=SEVERITY_STYLES.get(c.severity, ""))
+        headline = Text(c.headline + (f" [{item.review.status}: {item.review.note or ''}]" if item.review else ""))
+        shown.add_row(str(c.id), Text(c.vendor_id), Text(c.document_type), when(c.detected_at), severity, headline)
     return shown
