@@ -42,6 +42,7 @@ def scrapy_settings(job: Job) -> dict[str, Any]:
         "DNS_TIMEOUT": settings.timeout,
         "DOWNLOAD_DELAY": settings.delay,
         "CONCURRENT_REQUESTS_PER_DOMAIN": settings.concurrency_per_domain,
+        "DOWNLOADER": "crawler.downloader.PoliteDownloader",
         "ROBOTSTXT_OBEY": settings.obey_robots_txt,
         "RETRY_ENABLED": True,
         "RETRY_TIMES": settings.retries,

@@ -432,6 +432,20 @@ def test_hard_timeout_kills_the_child_and_keeps_what_arrived() -> None:
     assert "timeout" in results["stuck"].error
 
 
+@pytest.mark.parametrize("limit", [1, 2])
+def test_a_host_never_gets_more_requests_at_once_than_its_limit_even_without_a_delay(limit: int) -> None:
+    with LoopbackSite() as site:
+        for n in range(8):
+            site.set(f"/p{n}", f"<p>page {n}</p>", delay=0.2)
+        job = {
+            "settings": crawl_settings(concurrency_per_domain=limit, obey_robots_txt=False),
+            "documents": [{"key": f"p{n}", "url": site.url(f"/p{n}")} for n in range(8)],
+        }
+        results, _ = run(job)
+        assert {result.outcome for result in results.values()} == {"ok"}
+        assert site.peak_concurrency == limit
+
+
 def test_stop_ends_the_child_and_leaves_unreported_documents_for_later() -> None:
     with LoopbackSite() as site:
         site.set("/fast", "<p>quick</p>")
