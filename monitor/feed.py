@@ -17,7 +17,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from monitor import app
-from monitor.app.jsonable import jsonable
+from monitor.app.json_shapes import jsonable
 from monitor.app.reads import ChangeSummary
 from monitor.config import ConfigError
 

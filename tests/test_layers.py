@@ -123,3 +123,11 @@ def test_the_web_view_is_a_face() -> None:
 def test_imports_inside_functions_count() -> None:
     lazy = ROOT / "monitor" / "cli" / "reading.py"
     assert "monitor.app" in imported(lazy)  # the CLI imports the application inside its commands
+
+
+def test_no_name_of_the_application_api_is_also_one_of_its_modules() -> None:
+    # Importing monitor.app.X binds the module X on the package, hiding the lazy name X for good.
+    import monitor.app
+
+    modules = {path.stem for path in (ROOT / "monitor" / "app").glob("*.py")}
+    assert not modules & set(monitor.app.__all__)

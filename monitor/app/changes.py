@@ -1,7 +1,7 @@
 """The change page's read model: one pair of versions with the e-mail's facts, the sentences and the rules.
 
 The facts, changed sentences (word diffs) and evidence are those of the alert
-(:func:`monitor.alerts.messages.change_message`); the decision is :func:`monitor.app.explain.explain`'s.
+(:func:`monitor.alerts.messages.change_message`); the decision is :func:`monitor.app.explanations.explain`'s.
 A pair that no recorded change joins (any two versions) is diffed and classified now. The raw
 snapshot of a version is handed out as text, for a face to show escaped.
 """
@@ -16,7 +16,7 @@ from sqlmodel import Session
 from monitor.alerts.messages import About, Sentence, change_message
 from monitor.app.context import App
 from monitor.app.errors import NotFound
-from monitor.app.explain import Explanation, explain
+from monitor.app.explanations import Explanation, explain
 from monitor.app.reads import VersionRef, find_document, find_version
 from monitor.app.reviews import ReviewRow, change_reviews
 from monitor.judge.materiality import classify

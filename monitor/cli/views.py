@@ -20,9 +20,9 @@ from rich.text import Text
 if TYPE_CHECKING:
     from monitor.alerts.outbox import Drained
     from monitor.app.alerting import ChannelInfo
-    from monitor.app.explain import Explanation
+    from monitor.app.explanations import Explanation
     from monitor.app.health import Status
-    from monitor.app.labels import LabelRow
+    from monitor.app.person_labels import LabelRow
     from monitor.app.reads import AlertRow, ChangeSummary, VersionSummary, WatchedDocument
     from monitor.app.record import Recorded
     from monitor.app.registries import Family

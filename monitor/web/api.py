@@ -1,4 +1,4 @@
-"""The read-only JSON API under `/api/v1/`: the read models in `monitor.app.jsonable`'s shapes (the CLI's `--json`)."""
+"""The read-only JSON API under `/api/v1/`: the read models in the shapes of the CLI's `--json`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from monitor import app as core
-from monitor.app.explain import explain
+from monitor.app.explanations import explain
 from monitor.web.params import application as _app
 from monitor.web.params import moment
 
