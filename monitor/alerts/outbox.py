@@ -18,8 +18,8 @@ gets through. `monitor alerts retry` and `dismiss` are the operator's own recove
 What is sent: a MATERIAL change at once, a REVIEW change in the digest, NOISE never; a reversion
 that held at once; an incident when it opens and when it resolves. Each channel's filters
 (events, severities, vendors, tags) decide where. Incidents only an operator can fix (rendering
-unavailable, a paused channel) go to the channels whose `events` include `operations`, and to the
-log, never to a privacy team's channel as a policy alert. Test messages never enter the outbox.
+unavailable, a crawler that never reported the page, a paused channel) go to the channels whose
+`events` include `operations`, and to the log, never to a privacy team's channel as a policy alert. Test messages never enter the outbox.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from crawler.outcomes import RenderUnavailable
+from crawler.outcomes import NotFetched, RenderUnavailable
 from monitor.alerts.channels import Channel, open_channel
 from monitor.alerts.messages import (
     About,
@@ -69,8 +69,9 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=10)  # a claimed row is tried again after this if its sender died
 DIGEST = "digest"
-#: Incidents about the installation, not the policy: only an operator can fix them.
-OPERATOR_INCIDENTS = frozenset({RenderUnavailable.kind})
+#: Incidents about the installation, not the policy: only an operator can fix them (no browser to render
+#: with; the crawler child crashed, was killed or overran the cycle's limit before reporting the page).
+OPERATOR_INCIDENTS = frozenset({RenderUnavailable.kind, NotFetched.kind})
 
 
 def fingerprint(channel: ChannelConfig) -> str:
