@@ -19,7 +19,8 @@ What is sent: a MATERIAL change at once, a REVIEW change in the digest, NOISE ne
 that held at once; an incident when it opens and when it resolves. Each channel's filters
 (events, severities, vendors, tags) decide where. Incidents only an operator can fix (rendering
 unavailable, a crawler that never reported the page, a paused channel) go to the channels whose
-`events` include `operations`, and to the log, never to a privacy team's channel as a policy alert. Test messages never enter the outbox.
+`events` include `operations`, and to the log, never to a privacy team's channel as a policy alert.
+Test messages never enter the outbox.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ or twice with the same Message-ID when the crash came after delivery and before 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 from collections.abc import Iterator
@@ -41,10 +42,8 @@ def kill_tree(pid: int) -> list[int]:
     """SIGKILL `pid` and then the children it had (they were started by this test); their pids."""
     tree = [pid, *children(pid)]
     for member in tree:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(member, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     return tree
 
 
