@@ -13,7 +13,8 @@ Recovery: each row keeps the fingerprint of its channel's configuration (URL and
 configuration changes, the channel's failed rows are queued again, once. A channel that fails
 `alerts.pause_after` times in a row is paused (its rows wait, untried), reported once to the operator
 channels and the log, probed every `alerts.probe_every` seconds with one row, and resumed when a probe
-gets through. `monitor alerts retry` and `dismiss` are the operator's own recovery.
+gets through; a row whose probe fails waits for the next one and is never given up while its channel is
+paused (an SMTP server down for hours loses no alert). `monitor alerts retry` and `dismiss` are the operator's own recovery.
 
 What is sent: a MATERIAL change at once, a REVIEW change in the digest, NOISE never; a reversion
 that held at once; an incident when it opens and when it resolves. Each channel's filters
@@ -276,6 +277,11 @@ class Circuits:
         self.probed.add(name)
         return True
 
+    def paused(self, name: str) -> bool:
+        """Whether the channel is paused (a row tried now is its probe)."""
+        state = self.states.get(name)
+        return state is not None and state.paused_at is not None
+
     def record(self, name: str, error: str | None) -> None:
         """Count a delivery's outcome; pause the channel after too many failures in a row, resume it on success."""
         state = self.states.setdefault(name, self._new_state(name))
@@ -375,6 +381,7 @@ def deliver(engine: Engine, row_id: int, channels: dict[str, Channel], circuits:
         row = claim_alert(session, row_id, now, LEASE)
     if row is None:
         return None
+    probe = circuits.paused(row.channel)
     channel = channels.get(row.channel)
     if channel is None:
         error: str | None = f"no channel named {row.channel!r} in the config any more"
@@ -388,7 +395,9 @@ def deliver(engine: Engine, row_id: int, channels: dict[str, Channel], circuits:
             row.status, row.sent_at, row.last_error = "sent", now, None
         else:
             row.last_error = error
-            if row.attempts >= alerts.max_attempts:
+            if probe:  # the channel is down, and the operators know: the alert waits for it, never given up
+                row.next_attempt_at = now + timedelta(seconds=alerts.probe_every)
+            elif row.attempts >= alerts.max_attempts:
                 row.status = "failed"
             else:
                 row.next_attempt_at = now + timedelta(seconds=alerts.backoff * 2 ** (row.attempts - 1))
