@@ -5,16 +5,17 @@ attaches them to its recording events), so an alert is committed together with i
 or not at all: a crash can never lose one. `drain` claims each due row (a short lease, so two senders
 never send the same row at once), sends it through its channel and then records the outcome; a crash
 between sending and recording can only resend it, with the same Message-ID. Failures are retried with
-exponential backoff, and after `alerts.max_attempts` the row is `failed` and stays listed by
-`monitor alerts`. REVIEW changes wait as `review` rows until the channel's daily digest is due, then go
-out together as one `digest` row.
+exponential backoff, never sooner than a service's `Retry-After` asks (Slack's 429), and after
+`alerts.max_attempts` the row is `failed` and stays listed by `monitor alerts`. REVIEW changes wait as
+`review` rows until the channel's daily digest is due, then go out together as one `digest` row.
 
 Recovery: each row keeps the fingerprint of its channel's configuration (URL and filters); when that
 configuration changes, the channel's failed rows are queued again, once. A channel that fails
 `alerts.pause_after` times in a row is paused (its rows wait, untried), reported once to the operator
 channels and the log, probed every `alerts.probe_every` seconds with one row, and resumed when a probe
 gets through; a row whose probe fails waits for the next one and is never given up while its channel is
-paused (an SMTP server down for hours loses no alert). `monitor alerts retry` and `dismiss` are the operator's own recovery.
+paused (an SMTP server down for hours loses no alert). `monitor alerts retry` and `dismiss` are the
+operator's own recovery.
 
 What is sent: a MATERIAL change at once, a REVIEW change in the digest, NOISE never; a reversion
 that held at once; an incident when it opens and when it resolves. Each channel's filters
@@ -395,12 +396,14 @@ def deliver(engine: Engine, row_id: int, channels: dict[str, Channel], circuits:
             row.status, row.sent_at, row.last_error = "sent", now, None
         else:
             row.last_error = error
+            asked = (channel.retry_after if channel is not None else None) or 0.0  # the service's Retry-After
             if probe:  # the channel is down, and the operators know: the alert waits for it, never given up
-                row.next_attempt_at = now + timedelta(seconds=alerts.probe_every)
+                row.next_attempt_at = now + timedelta(seconds=max(alerts.probe_every, asked))
             elif row.attempts >= alerts.max_attempts:
                 row.status = "failed"
             else:
-                row.next_attempt_at = now + timedelta(seconds=alerts.backoff * 2 ** (row.attempts - 1))
+                wait = alerts.backoff * 2 ** (row.attempts - 1)
+                row.next_attempt_at = now + timedelta(seconds=max(wait, asked))
             context = {"channel": row.channel, "outbox": row.id, "attempt": row.attempts, "error": error}
             if row.status == "failed":
                 log.warning("alert failed after its last attempt", extra=context)
