@@ -93,3 +93,13 @@ class StallingMailSink(MailSink):
         if self.point == "data" and self.stalling.is_set():
             await self._stall()
         return answer
+
+
+def start_daemon(config: Path, log: Path) -> subprocess.Popen[bytes]:
+    """`monitor -c CONFIG run`, its stderr written to `log` (read it while it runs)."""
+    env = {k: v for k, v in os.environ.items() if k != "POLICY_MONITOR_DATABASE_URL"}
+    with log.open("wb") as stderr:
+        return subprocess.Popen(
+            [sys.executable, "-m", "monitor", "-c", str(config), "run"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr, env=env,
+        )  # fmt: skip

@@ -5,7 +5,13 @@ outbox is drained with a clock the test moves, as the daemon drains it every fiv
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import shutil
+import signal
+import sqlite3
+import subprocess
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,13 +19,23 @@ from pathlib import Path
 import pytest
 import requests
 from apprise.plugins.slack import NotifySlack
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session, col, select
 
 from monitor.alerts.channels import retry_after
 from monitor.alerts.outbox import drain
 from monitor.app.context import load_settings
+from monitor.config import save_config
+from storage.db import open_database
+from storage.models import Document, Snapshot, Version
+from tests.faults.processes import run_job, start_daemon, start_job, wait_for
+from tests.support.configs import loopback_config
+from tests.support.dbs import PG_ADMIN_URL, postgres_database
 from tests.support.sinks import MailSink, WebhookSink
+from tests.support.sites import LoopbackSite
 from tests.test_alerts import SLACK_URL, Recorder, write_config
-from tests.test_decisions import BASE, SELLS
+from tests.test_decisions import BASE, SELLS, page
 
 DRAIN_EVERY = timedelta(minutes=5)  # the daemon's send-alerts interval
 
@@ -106,3 +122,150 @@ def test_retry_after_is_read_as_seconds_or_as_an_http_date() -> None:
     assert retry_after([answer(503, "Thu, 03 Dec 2026 12:05:00 GMT")], now) == 300
     assert retry_after([answer(429, "soon")], now) is None
     assert retry_after([answer(500, "120")], now) is None  # only a 429 or a 503 asks to wait
+
+
+# --- faults of the web and of the database, through the daemon's real job processes ------------------
+
+
+def two_vendors(tmp_path: Path, first: str, second: str, **crawl: object) -> Path:
+    """A config file with vendors `a` and `b` watching these URLs, its SQLite database beside it."""
+    config = loopback_config(tmp_path / "data" / "monitor.db", {"a": first, "b": second}, schedule="2s", **crawl)
+    return save_config(config, tmp_path / "config.toml")
+
+
+def outcomes(engine: Engine) -> list[tuple[str, str, str | None]]:
+    with Session(engine) as session:
+        query = select(Document.vendor_id, Snapshot.outcome, Snapshot.reason).join(Document)
+        return [tuple(row) for row in session.exec(query.order_by(col(Snapshot.id)))]
+
+
+def test_a_name_that_does_not_resolve_is_a_dns_error_and_the_other_documents_are_fetched(
+    tmp_path: Path, site: LoopbackSite
+) -> None:
+    site.set("/privacy", page(BASE))
+    config = two_vendors(tmp_path, "http://nonexistent.invalid/privacy", site.url("/privacy"))
+    started = time.monotonic()
+    code, stderr = run_job(config, "check", timeout=60)
+    assert code == 0, stderr
+    assert time.monotonic() - started < 45
+    engine = open_database(f"sqlite:///{tmp_path}/data/monitor.db")
+    (vendor, outcome, reason), fetched = sorted(outcomes(engine))
+    assert (vendor, outcome) == ("a", "dns_error") and "nonexistent.invalid" in (reason or "")
+    assert fetched[:2] == ("b", "ok")
+
+
+def versions(engine: Engine) -> list[int]:
+    with Session(engine) as session:
+        return list(session.exec(select(Version.seq).order_by(col(Version.id))))
+
+
+@pytest.mark.slow
+def test_a_locked_database_is_waited_for_and_past_the_busy_timeout_is_one_line_then_caught_up(
+    tmp_path: Path, site: LoopbackSite
+) -> None:
+    site.set("/privacy", page(BASE))
+    config = write_config(tmp_path, {}, url=site.url("/privacy"))
+    assert run_job(config, "check")[0] == 0
+    holder = sqlite3.connect(tmp_path / "alerts.db", isolation_level=None, timeout=30)
+    holder.execute("BEGIN EXCLUSIVE")  # another program writing
+    waiting = start_job(config, "check")
+    time.sleep(5)  # the job starts and waits on the lock meanwhile
+    holder.execute("COMMIT")
+    released = time.monotonic()
+    _, stderr = waiting.communicate(timeout=60)
+    assert waiting.returncode == 0 and stderr == "" and time.monotonic() >= released
+
+    site.set("/privacy", page(SELLS))
+    holder.execute("BEGIN EXCLUSIVE")  # now held past the 30 s busy timeout
+    started = time.monotonic()
+    code, stderr = run_job(config, "check", timeout=120)
+    waited = time.monotonic() - started
+    holder.execute("ROLLBACK")
+    holder.close()
+    assert code == 2 and stderr == "error: the database cannot be used: database is locked\n"
+    assert 25 < waited < 90
+    assert run_job(config, "check") == (0, "")  # the lock is gone: the change is recorded
+    assert versions(open_database(f"sqlite:///{tmp_path}/alerts.db")) == [1, 2]
+
+
+@pytest.mark.postgres
+def test_a_read_only_database_is_one_line_and_the_next_job_catches_up(tmp_path: Path, site: LoopbackSite) -> None:
+    site.set("/privacy", page(BASE))
+    config = write_config(tmp_path, {}, url=site.url("/privacy"))
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with postgres_database() as url:
+            assert run_job(config, "check", database_url=url)[0] == 0
+            name = make_url(url).database
+
+            def read_only(on: bool) -> None:
+                with admin.connect() as connection:
+                    setting = "SET default_transaction_read_only = on" if on else "RESET default_transaction_read_only"
+                    connection.execute(text(f'ALTER DATABASE "{name}" {setting}'))
+
+            read_only(True)
+            site.set("/privacy", page(SELLS))
+            code, stderr = run_job(config, "check", database_url=url)
+            assert code == 2 and stderr.count("\n") == 1, stderr
+            assert stderr.startswith("error: the database cannot be used: cannot execute INSERT in a read-only")
+            read_only(False)
+            assert run_job(config, "check", database_url=url) == (0, "")
+            assert versions(open_database(url)) == [1, 2]
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 4 MB tmpfs at `tmp_path/disk`, unmounted afterwards (skipped where mounting is not allowed)."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mount = shutil.which("mount")
+    if mount is None:
+        pytest.skip("no mount command: cannot make a small tmpfs")
+    done = subprocess.run([mount, "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(disk)], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here (needs root): {done.stderr.strip()}")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def fill(disk: Path) -> Path:
+    """Write a file on `disk` until it is full; the file."""
+    filler = disk / "filler"
+    with filler.open("wb") as out, contextlib.suppress(OSError):
+        while True:
+            out.write(b"\0" * 65536)
+            out.flush()
+    return filler
+
+
+@pytest.mark.slow
+def test_a_full_disk_keeps_the_daemon_running_says_so_once_and_it_catches_up_when_there_is_room(
+    tmp_path: Path, site: LoopbackSite, small_disk: Path
+) -> None:
+    site.set("/privacy", page(BASE))
+    database = small_disk / "monitor.db"
+    config = save_config(loopback_config(database, {"a": site.url("/privacy")}, schedule="2s"), tmp_path / "c.toml")
+    log = tmp_path / "daemon.log"
+    daemon = start_daemon(config, log)
+    try:
+        engine = open_database(f"sqlite:///{database}")
+        wait_for(lambda: versions(engine) == [1], 60, "the first version")
+        site.set("/privacy", page(SELLS))
+        filler = fill(small_disk)
+        time.sleep(10)  # five scheduled cycles on a full disk
+        assert daemon.poll() is None and versions(engine) == [1]
+        said = log.read_text()
+        assert said.count("a job failed") == 1 and "database or disk is full" in said
+        filler.unlink()
+        wait_for(lambda: versions(engine) == [1, 2], 60, "the change, once there is room")
+        wait_for(lambda: "jobs work again" in log.read_text(), 30, "the daemon to say the jobs work again")
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        daemon.wait(timeout=30)
+    said = log.read_text()
+    assert daemon.returncode == 0 and "Traceback" not in said
+    assert said.count("a job failed") == 1 and said.count("jobs work again") == 1
