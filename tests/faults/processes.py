@@ -16,11 +16,17 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from tests.support.sinks import MailSink
 
 
-def start_job(config: Path, *args: str, database_url: str | None = None) -> subprocess.Popen[str]:
-    """`python -m monitor.app.jobs --config CONFIG ARGS` (on `database_url` when given), its output piped."""
+def environment(database_url: str | None) -> dict[str, str]:
+    """This process's environment for a child, on `database_url` when given (else the config's database)."""
     env = {k: v for k, v in os.environ.items() if k != "POLICY_MONITOR_DATABASE_URL"}
     if database_url is not None:
         env["POLICY_MONITOR_DATABASE_URL"] = database_url
+    return env
+
+
+def start_job(config: Path, *args: str, database_url: str | None = None) -> subprocess.Popen[str]:
+    """`python -m monitor.app.jobs --config CONFIG ARGS` (on `database_url` when given), its output piped."""
+    env = environment(database_url)
     command = [sys.executable, "-m", "monitor.app.jobs", "--config", str(config), *args]
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
@@ -95,9 +101,9 @@ class StallingMailSink(MailSink):
         return answer
 
 
-def start_daemon(config: Path, log: Path) -> subprocess.Popen[bytes]:
-    """`monitor -c CONFIG run`, its stderr written to `log` (read it while it runs)."""
-    env = {k: v for k, v in os.environ.items() if k != "POLICY_MONITOR_DATABASE_URL"}
+def start_daemon(config: Path, log: Path, database_url: str | None = None) -> subprocess.Popen[bytes]:
+    """`monitor -c CONFIG run` (on `database_url` when given), its stderr written to `log`."""
+    env = environment(database_url)
     with log.open("wb") as stderr:
         return subprocess.Popen(
             [sys.executable, "-m", "monitor", "-c", str(config), "run"],

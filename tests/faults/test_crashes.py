@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -24,7 +25,15 @@ from monitor.alerts.outbox import LEASE, drain
 from monitor.app.context import load_settings
 from storage.db import open_database
 from storage.models import Change, CrawlRun, Incident, Outbox, Snapshot, Version, utcnow
-from tests.faults.processes import StallingMailSink, children, command_line, run_job, start_job, wait_for
+from tests.faults.processes import (
+    StallingMailSink,
+    children,
+    command_line,
+    run_job,
+    start_daemon,
+    start_job,
+    wait_for,
+)
 from tests.support.dbs import postgres_database
 from tests.support.sinks import MailSink
 from tests.support.sites import LoopbackSite
@@ -202,3 +211,50 @@ def test_kill_9_of_send_alerts_during_smtp_delivers_once_or_resends_with_the_sam
     ids = [message["Message-ID"] for message in sink.messages]
     # After DATA the crash comes after delivery: the resend is recognisable by its Message-ID.
     assert ids == [row.message_id] * (2 if point == "data" else 1)
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_kill_9_of_the_daemon_while_its_job_records_leaves_one_version_and_one_alert_after_the_restart(
+    tmp_path: Path, mail: MailSink
+) -> None:
+    with postgres_database() as url, LoopbackSite() as site:
+        site.set("/privacy", page(BASE))
+        config = write_config(tmp_path, {"mail": mail.url}, url=site.url("/privacy"))
+        config.write_text(config.read_text() + '[crawl]\ndefault_schedule = "2s"\ndelay = 0\n')
+        engine = open_database(url)
+        first = start_daemon(config, tmp_path / "first.log", database_url=url)
+        second = None
+        blocker = create_engine(url).connect()
+        try:
+            wait_for(lambda: [v.seq for v in rows(engine, Version)] == [1], 90, "the first version")
+            blocker.execute(text("LOCK TABLE outbox IN EXCLUSIVE MODE"))
+            site.set("/privacy", page(SELLS))
+            _waiting_backend(engine, "INSERT INTO outbox")  # the daemon's job is recording the change
+            (job,) = [pid for pid in children(first.pid) if "monitor.app.jobs" in command_line(pid)]
+            first.kill()  # the daemon alone: its job is orphaned in the middle of its transaction
+            first.wait(timeout=10)
+            second = start_daemon(config, tmp_path / "second.log", database_url=url)
+            time.sleep(2)  # the new daemon's catch-up waits for the orphan's cycle to end
+            blocker.rollback()
+            wait_for(lambda: not command_line(job), 60, "the orphaned job to stop")
+            wait_for(lambda: len(mail.messages) == 1, 60, "the alert")
+            recorded = len(rows(engine, Snapshot))
+            wait_for(lambda: len(rows(engine, Snapshot)) >= recorded + 2, 60, "two more cycles")
+        finally:
+            blocker.close()
+            first.kill()
+            if second is not None:
+                second.send_signal(signal.SIGTERM)
+                second.wait(timeout=30)
+        assert [v.seq for v in rows(engine, Version)] == [1, 2]
+        (alert,) = rows(engine, Outbox)
+        assert alert.status == "sent" and mail.messages[0]["Message-ID"] == alert.message_id
+        runs = rows(engine, CrawlRun)
+        assert "running" not in [r.status for r in runs[:-1]]
+        assert runs[1].status == "caught_up"  # the orphan's run: stopped, then taken over by the catch-up
+        per_run: dict[int | None, int] = {}
+        for snapshot in rows(engine, Snapshot):
+            per_run[snapshot.crawl_run_id] = per_run.get(snapshot.crawl_run_id, 0) + 1
+        assert set(per_run.values()) == {1}  # one document, one snapshot per run: nothing recorded twice
+    assert len(mail.messages) == 1
