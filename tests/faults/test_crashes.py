@@ -14,6 +14,7 @@ import os
 import signal
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -56,57 +57,65 @@ def kill_tree(pid: int) -> list[int]:
     return tree
 
 
+@dataclass
+class Watched:
+    """A PostgreSQL database, a loopback site serving a policy, and a config watching it, alerting by e-mail."""
+
+    url: str
+    site: LoopbackSite
+    config: Path
+    engine: Engine
+
+
 @pytest.fixture
-def mail() -> Iterator[MailSink]:
-    with MailSink() as sink:
-        yield sink.start()
+def watched(tmp_path: Path, mail: MailSink) -> Iterator[Watched]:
+    mail.start()
+    with postgres_database() as url, LoopbackSite() as site:
+        site.set("/privacy", page(BASE))
+        config = write_config(tmp_path, {"mail": mail.url}, url=site.url("/privacy"))
+        yield Watched(url, site, config, open_database(url))
 
 
 @pytest.mark.postgres
 @pytest.mark.slow
 def test_kill_9_between_the_version_row_and_the_outbox_row_loses_both_and_the_catch_up_alerts_once(
-    tmp_path: Path, mail: MailSink
+    watched: Watched, mail: MailSink
 ) -> None:
-    with postgres_database() as url, LoopbackSite() as site:
-        site.set("/privacy", page(BASE))
-        config = write_config(tmp_path, {"mail": mail.url}, url=site.url("/privacy"))
-        assert run_job(config, "check", database_url=url)[0] == 0  # the first version: no alert
-        site.set("/privacy", page(SELLS))  # a MATERIAL change
-        engine = open_database(url)
-        blocker = create_engine(url).connect()
-        try:
-            blocker.execute(text("LOCK TABLE outbox IN EXCLUSIVE MODE"))  # inserts wait, reads go on
-            job = start_job(config, "check", database_url=url)
-            backend = _waiting_backend(engine, "INSERT INTO outbox")
-            # The waiting transaction has written its version row already: one transaction holds both.
-            with engine.connect() as watcher:
-                held = watcher.execute(
-                    text(
-                        "SELECT relation::regclass::text FROM pg_locks WHERE pid = :pid AND mode = 'RowExclusiveLock'"
-                    ),
-                    {"pid": backend},
-                ).scalars()
-                assert {"version", "change", "snapshot"} <= set(held)
-            kill_tree(job.pid)
-            job.wait(timeout=10)
-        finally:
-            blocker.rollback()
-            blocker.close()
-        wait_for(lambda: not _backend_alive(engine, backend), 30, "the killed job's transaction to end")
-        assert [v.seq for v in rows(engine, Version)] == [1]  # neither the version ...
-        assert rows(engine, Change) == [] and rows(engine, Outbox) == []  # ... nor its change and alert
-        killed = rows(engine, CrawlRun)[-1]
-        assert killed.status == "running" and not [s for s in rows(engine, Snapshot) if s.crawl_run_id == killed.id]
+    url, config, engine = watched.url, watched.config, watched.engine
+    assert run_job(config, "check", database_url=url)[0] == 0  # the first version: no alert
+    watched.site.set("/privacy", page(SELLS))  # a MATERIAL change
+    blocker = create_engine(url).connect()
+    try:
+        blocker.execute(text("LOCK TABLE outbox IN EXCLUSIVE MODE"))  # inserts wait, reads go on
+        job = start_job(config, "check", database_url=url)
+        backend = _waiting_backend(engine, "INSERT INTO outbox")
+        # The waiting transaction has written its version row already: one transaction holds both.
+        with engine.connect() as watcher:
+            held = watcher.execute(
+                text("SELECT relation::regclass::text FROM pg_locks WHERE pid = :pid AND mode = 'RowExclusiveLock'"),
+                {"pid": backend},
+            ).scalars()
+            assert {"version", "change", "snapshot"} <= set(held)
+        kill_tree(job.pid)
+        job.wait(timeout=10)
+    finally:
+        blocker.rollback()
+        blocker.close()
+    wait_for(lambda: not _backend_alive(engine, backend), 30, "the killed job's transaction to end")
+    assert [v.seq for v in rows(engine, Version)] == [1]  # neither the version ...
+    assert rows(engine, Change) == [] and rows(engine, Outbox) == []  # ... nor its change and alert
+    killed = rows(engine, CrawlRun)[-1]
+    assert killed.status == "running" and not [s for s in rows(engine, Snapshot) if s.crawl_run_id == killed.id]
 
-        code, stderr = run_job(config, "check", "--catch-up", "--trigger", "catch_up", database_url=url)
-        assert code == 0, stderr
-        assert run_job(config, "check", database_url=url)[0] == 0  # a later cycle alerts nothing more
-        runs = rows(engine, CrawlRun)
-        assert [r.status for r in runs] == ["finished", "caught_up", "finished", "finished"]
-        assert [v.seq for v in rows(engine, Version)] == [1, 2]
-        assert len(rows(engine, Snapshot)) == 3  # one per fetch that finished: nothing lost, nothing twice
-        (alert,) = rows(engine, Outbox)
-        assert alert.status == "sent"
+    code, stderr = run_job(config, "check", "--catch-up", "--trigger", "catch_up", database_url=url)
+    assert code == 0, stderr
+    assert run_job(config, "check", database_url=url)[0] == 0  # a later cycle alerts nothing more
+    runs = rows(engine, CrawlRun)
+    assert [r.status for r in runs] == ["finished", "caught_up", "finished", "finished"]
+    assert [v.seq for v in rows(engine, Version)] == [1, 2]
+    assert len(rows(engine, Snapshot)) == 3  # one per fetch that finished: nothing lost, nothing twice
+    (alert,) = rows(engine, Outbox)
+    assert alert.status == "sent"
     (message,) = mail.messages
     assert "MATERIAL" in message["Subject"] and message["Message-ID"] == alert.message_id
 
@@ -140,6 +149,7 @@ def _backend_alive(engine: Engine, pid: int) -> bool:
 def test_kill_9_of_the_crawler_child_records_every_document_and_the_next_cycle_fetches_it(
     tmp_path: Path, mail: MailSink
 ) -> None:
+    mail.start()
     with LoopbackSite() as site:
         site.set("/fast", page(BASE))
         site.set("/slow", page(BASE), delay=30)
@@ -216,45 +226,42 @@ def test_kill_9_of_send_alerts_during_smtp_delivers_once_or_resends_with_the_sam
 @pytest.mark.postgres
 @pytest.mark.slow
 def test_kill_9_of_the_daemon_while_its_job_records_leaves_one_version_and_one_alert_after_the_restart(
-    tmp_path: Path, mail: MailSink
+    tmp_path: Path, watched: Watched, mail: MailSink
 ) -> None:
-    with postgres_database() as url, LoopbackSite() as site:
-        site.set("/privacy", page(BASE))
-        config = write_config(tmp_path, {"mail": mail.url}, url=site.url("/privacy"))
-        config.write_text(config.read_text() + '[crawl]\ndefault_schedule = "2s"\ndelay = 0\n')
-        engine = open_database(url)
-        first = start_daemon(config, tmp_path / "first.log", database_url=url)
-        second = None
-        blocker = create_engine(url).connect()
-        try:
-            wait_for(lambda: [v.seq for v in rows(engine, Version)] == [1], 90, "the first version")
-            blocker.execute(text("LOCK TABLE outbox IN EXCLUSIVE MODE"))
-            site.set("/privacy", page(SELLS))
-            _waiting_backend(engine, "INSERT INTO outbox")  # the daemon's job is recording the change
-            (job,) = [pid for pid in children(first.pid) if "monitor.app.jobs" in command_line(pid)]
-            first.kill()  # the daemon alone: its job is orphaned in the middle of its transaction
-            first.wait(timeout=10)
-            second = start_daemon(config, tmp_path / "second.log", database_url=url)
-            time.sleep(2)  # the new daemon's catch-up waits for the orphan's cycle to end
-            blocker.rollback()
-            wait_for(lambda: not command_line(job), 60, "the orphaned job to stop")
-            wait_for(lambda: len(mail.messages) == 1, 60, "the alert")
-            recorded = len(rows(engine, Snapshot))
-            wait_for(lambda: len(rows(engine, Snapshot)) >= recorded + 2, 60, "two more cycles")
-        finally:
-            blocker.close()
-            first.kill()
-            if second is not None:
-                second.send_signal(signal.SIGTERM)
-                second.wait(timeout=30)
-        assert [v.seq for v in rows(engine, Version)] == [1, 2]
-        (alert,) = rows(engine, Outbox)
-        assert alert.status == "sent" and mail.messages[0]["Message-ID"] == alert.message_id
-        runs = rows(engine, CrawlRun)
-        assert "running" not in [r.status for r in runs[:-1]]
-        assert runs[1].status == "caught_up"  # the orphan's run: stopped, then taken over by the catch-up
-        per_run: dict[int | None, int] = {}
-        for snapshot in rows(engine, Snapshot):
-            per_run[snapshot.crawl_run_id] = per_run.get(snapshot.crawl_run_id, 0) + 1
-        assert set(per_run.values()) == {1}  # one document, one snapshot per run: nothing recorded twice
+    url, config, engine, site = watched.url, watched.config, watched.engine, watched.site
+    config.write_text(config.read_text() + '[crawl]\ndefault_schedule = "2s"\ndelay = 0\n')
+    first = start_daemon(config, tmp_path / "first.log", database_url=url)
+    second = None
+    blocker = create_engine(url).connect()
+    try:
+        wait_for(lambda: [v.seq for v in rows(engine, Version)] == [1], 90, "the first version")
+        blocker.execute(text("LOCK TABLE outbox IN EXCLUSIVE MODE"))
+        site.set("/privacy", page(SELLS))
+        _waiting_backend(engine, "INSERT INTO outbox")  # the daemon's job is recording the change
+        (job,) = [pid for pid in children(first.pid) if "monitor.app.jobs" in command_line(pid)]
+        first.kill()  # the daemon alone: its job is orphaned in the middle of its transaction
+        first.wait(timeout=10)
+        second = start_daemon(config, tmp_path / "second.log", database_url=url)
+        time.sleep(2)  # the new daemon's catch-up waits for the orphan's cycle to end
+        blocker.rollback()
+        wait_for(lambda: not command_line(job), 60, "the orphaned job to stop")
+        wait_for(lambda: len(mail.messages) == 1, 60, "the alert")
+        recorded = len(rows(engine, Snapshot))
+        wait_for(lambda: len(rows(engine, Snapshot)) >= recorded + 2, 60, "two more cycles")
+    finally:
+        blocker.close()
+        first.kill()
+        if second is not None:
+            second.send_signal(signal.SIGTERM)
+            second.wait(timeout=30)
+    assert [v.seq for v in rows(engine, Version)] == [1, 2]
+    (alert,) = rows(engine, Outbox)
+    assert alert.status == "sent" and mail.messages[0]["Message-ID"] == alert.message_id
+    runs = rows(engine, CrawlRun)
+    assert "running" not in [r.status for r in runs[:-1]]
+    assert runs[1].status == "caught_up"  # the orphan's run: stopped, then taken over by the catch-up
+    per_run: dict[int | None, int] = {}
+    for snapshot in rows(engine, Snapshot):
+        per_run[snapshot.crawl_run_id] = per_run.get(snapshot.crawl_run_id, 0) + 1
+    assert set(per_run.values()) == {1}  # one document, one snapshot per run: nothing recorded twice
     assert len(mail.messages) == 1

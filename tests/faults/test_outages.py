@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 import requests
-from apprise.plugins.slack import NotifySlack
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, col, select
@@ -38,19 +37,6 @@ from tests.test_alerts import SLACK_URL, Recorder, write_config
 from tests.test_decisions import BASE, SELLS, page
 
 DRAIN_EVERY = timedelta(minutes=5)  # the daemon's send-alerts interval
-
-
-@pytest.fixture
-def mail() -> Iterator[MailSink]:
-    with MailSink() as sink:
-        yield sink
-
-
-@pytest.fixture
-def slack(monkeypatch: pytest.MonkeyPatch) -> Iterator[WebhookSink]:
-    with WebhookSink() as sink:
-        monkeypatch.setattr(NotifySlack, "webhook_url", sink.base)
-        yield sink
 
 
 def warnings_from(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -269,3 +255,24 @@ def test_a_full_disk_keeps_the_daemon_running_says_so_once_and_it_catches_up_whe
     said = log.read_text()
     assert daemon.returncode == 0 and "Traceback" not in said
     assert said.count("a job failed") == 1 and said.count("jobs work again") == 1
+
+
+def test_a_read_only_file_system_under_the_sqlite_file_is_one_line_and_the_next_job_catches_up(
+    tmp_path: Path, site: LoopbackSite, small_disk: Path
+) -> None:
+    site.set("/privacy", page(BASE))
+    database = small_disk / "monitor.db"
+    config = save_config(loopback_config(database, {"a": site.url("/privacy")}), tmp_path / "c.toml")
+    assert run_job(config, "check") == (0, "")
+    remount(small_disk, "ro")  # chmod does not stop root: the file system itself is read-only
+    site.set("/privacy", page(SELLS))
+    code, stderr = run_job(config, "check")
+    assert code == 2 and stderr.count("\n") == 1 and "unable to open database file" in stderr, stderr
+    remount(small_disk, "rw")
+    assert run_job(config, "check") == (0, "")
+    assert versions(open_database(f"sqlite:///{database}")) == [1, 2]
+
+
+def remount(disk: Path, mode: str) -> None:
+    """Mount `disk` again read-only (`ro`) or read-write (`rw`)."""
+    subprocess.run(["mount", "-o", f"remount,{mode}", str(disk)], check=True, capture_output=True)
