@@ -105,7 +105,8 @@ def http_answers() -> Iterator[list[requests.Response]]:
     """The HTTP responses `requests` receives inside the block, in order.
 
     Apprise only says whether a post worked; a service's `Retry-After` (a 429, a 503) must still be
-    honoured, so its sessions get a response hook while the block runs (requests has no global hook).
+    honoured, so its sessions get a response hook while the block runs (requests has no global hook;
+    a process sends one alert at a time).
     """
     answers: list[requests.Response] = []
     default_hooks = requests.sessions.default_hooks

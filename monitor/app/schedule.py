@@ -143,7 +143,7 @@ class PatientJobStore(SQLAlchemyJobStore):
     def _trouble(self, exc: SQLAlchemyError) -> None:
         problem = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         if problem != self._problem:
-            log.warning("the database cannot be written: the crawl schedule is kept in memory until it can",
+            log.warning("the database cannot be used: the crawl schedule is kept in memory until it can",
                         extra={"error": problem})  # fmt: skip
             self._problem = problem
 
