@@ -154,12 +154,13 @@ def test_a_locked_database_is_waited_for_and_past_the_busy_timeout_is_one_line_t
     assert run_job(config, "check")[0] == 0
     holder = sqlite3.connect(tmp_path / "alerts.db", isolation_level=None, timeout=30)
     holder.execute("BEGIN EXCLUSIVE")  # another program writing
+    fetched = site.hits("/privacy")
     waiting = start_job(config, "check")
-    time.sleep(5)  # the job starts and waits on the lock meanwhile
+    time.sleep(5)  # the job starts and waits on the lock meanwhile: it cannot open its run, so it fetches nothing
+    assert waiting.poll() is None and site.hits("/privacy") == fetched
     holder.execute("COMMIT")
-    released = time.monotonic()
     _, stderr = waiting.communicate(timeout=60)
-    assert waiting.returncode == 0 and stderr == "" and time.monotonic() >= released
+    assert waiting.returncode == 0 and stderr == "" and site.hits("/privacy") == fetched + 1
 
     site.set("/privacy", page(SELLS))
     holder.execute("BEGIN EXCLUSIVE")  # now held past the 30 s busy timeout
