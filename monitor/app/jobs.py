@@ -17,13 +17,12 @@ import threading
 from pathlib import Path
 
 from monitor.app.alerting import send_due_alerts
-from monitor.app.context import App, load_settings, open_app
+from monitor.app.context import App, database_problem, load_settings, open_app
 from monitor.app.cycle import check_documents
 from monitor.app.retention import collect_garbage
 from monitor.app.signals import stop_on_signals
 from monitor.config import ConfigError
 from monitor.logs import configure_logging
-from storage.db import database_problem
 
 log = logging.getLogger(__name__)
 

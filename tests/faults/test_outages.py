@@ -11,6 +11,7 @@ import shutil
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -28,7 +29,7 @@ from monitor.app.context import load_settings
 from monitor.config import save_config
 from storage.db import open_database
 from storage.models import Document, Snapshot, Version
-from tests.faults.processes import run_job, start_daemon, start_job, wait_for
+from tests.faults.processes import environment, run_job, start_daemon, start_job, wait_for
 from tests.support.configs import loopback_config
 from tests.support.dbs import PG_ADMIN_URL, postgres_database
 from tests.support.sinks import MailSink, WebhookSink
@@ -195,6 +196,10 @@ def test_a_read_only_database_is_one_line_and_the_next_job_catches_up(tmp_path: 
             code, stderr = run_job(config, "check", database_url=url)
             assert code == 2 and stderr.count("\n") == 1, stderr
             assert stderr.startswith("error: the database cannot be used: cannot execute INSERT in a read-only")
+            command = [sys.executable, "-m", "monitor", "-c", str(config), "crawl", "--quiet"]
+            crawl = subprocess.run(command, capture_output=True, text=True, env=environment(url), timeout=120)
+            assert crawl.returncode == 2 and crawl.stderr.count("\n") == 1, crawl.stderr  # the CLI alike
+            assert "cannot execute INSERT in a read-only transaction" in crawl.stderr
             read_only(False)
             assert run_job(config, "check", database_url=url) == (0, "")
             assert versions(open_database(url)) == [1, 2]
