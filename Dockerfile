@@ -12,14 +12,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
 RUN apt-get update && apt-get install -y --no-install-recommends tini \
     && if [ "$RENDER" = 1 ]; then apt-get install -y --no-install-recommends chromium; fi \
     && rm -rf /var/lib/apt/lists/* \
-    && useradd --create-home --uid 10001 monitor && mkdir /data && chown monitor /data
+    && useradd --create-home --uid 10001 monitor && mkdir -m 700 /data && chown monitor /data
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY crawler crawler
 COPY monitor monitor
 COPY storage storage
-RUN if [ "$RENDER" = 1 ]; then pip install '.[postgres,render]'; else pip install '.[postgres]'; fi
+RUN if [ "$RENDER" = 1 ]; then pip install '.[postgres,queue,render]'; else pip install '.[postgres,queue]'; fi
 COPY config.toml /etc/policy-monitor/config.toml
 
 USER monitor

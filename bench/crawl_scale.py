@@ -29,8 +29,10 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from monitor import app
 from monitor.config import (
@@ -112,12 +114,21 @@ class Pages:
 
 
 NOT_FOUND = b"HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 9\r\n\r\nnot found"
+SERVER_ERROR = b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\noops!"
+CAPTCHA_PAGE = (
+    b"<html><head><title>Just a moment...</title><script>window._cf_chl_opt={cvId:'3'}</script></head></html>"
+)
+CAPTCHA = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n%s" % (
+    len(CAPTCHA_PAGE),
+    CAPTCHA_PAGE,
+)
 
 
 def serve(pages: int, hosts: int) -> None:
     """The page server (a child process): prints `host port` per host, serves until stdin closes.
 
-    `GET /edition/N/E` switches page N to edition E (the bench's control channel).
+    `GET /edition/N/E` switches page N to edition E (the bench's control channel); `/error/...`
+    answers 500, `/captcha/...` a bot wall with 200, and `/hang/...` nothing until the client hangs up.
     """
     catalogue = Pages(pages)
 
@@ -131,6 +142,11 @@ def serve(pages: int, hosts: int) -> None:
                     writer.write(b"HTTP/1.1 204 No Content\r\n\r\n")
                 elif parts[0] == "vendor" and parts[-1].isdigit() and int(parts[-1]) < pages:
                     writer.write(catalogue.response(int(parts[-1])))
+                elif parts[0] == "hang":
+                    await reader.read()  # no answer: wait for the client to give up
+                    return
+                elif parts[0] in ("error", "captcha"):
+                    writer.write(SERVER_ERROR if parts[0] == "error" else CAPTCHA)
                 else:
                     writer.write(NOT_FOUND)
                 await writer.drain()
@@ -162,9 +178,10 @@ class Farm:
         assert self.process.stdout is not None
         self.hosts = [self.process.stdout.readline().split() for _ in range(hosts)]
 
-    def url(self, page: int) -> str:
+    def url(self, page: int, kind: str = "vendor") -> str:
+        """The URL of a page; `kind` "error", "captcha" or "hang" makes it fail that way (see `serve`)."""
         host, port = self.hosts[page % len(self.hosts)]
-        return f"http://{host}:{port}/vendor/{page}"
+        return f"http://{host}:{port}/{kind}/{page}"
 
     def set_edition(self, page: int, edition: int) -> None:
         host, port = self.hosts[0]
@@ -176,9 +193,12 @@ class Farm:
         self.process.wait(timeout=10)
 
 
-def config_for(farm: Farm, database: Path, case: str, schedule: str | None = None) -> Config:
+def config_for(
+    farm: Farm, database: Path, case: str, schedule: str | None = None, *, urls: list[str] | None = None, **crawl: Any
+) -> Config:
+    """The config of a case: one vendor per page (at `urls`, else the farm's), `crawl` overriding the crawl settings."""
     one_host = case == "one-host"
-    crawl = CrawlConfig(
+    settings = CrawlConfig(
         delay=0,
         timeout=20,
         retries=0,
@@ -186,16 +206,20 @@ def config_for(farm: Farm, database: Path, case: str, schedule: str | None = Non
         concurrency_per_domain=8 if one_host else 1,
         obey_robots_txt=not one_host,
         cycle_timeout=900,
-    )
+    ).model_copy(update=crawl)
     return Config(
         storage=StorageConfig(url=f"sqlite:///{database}"),
-        crawl=crawl,
+        crawl=settings,
         changes=ChangesConfig(),
         vendors=[
             VendorConfig(
                 id=f"vendor-{n}",
                 name=f"Vendor {n}",
-                documents=[DocumentConfig(type="privacy_policy", url=farm.url(n), language="en", schedule=schedule)],
+                documents=[
+                    DocumentConfig(
+                        type="privacy_policy", url=urls[n] if urls else farm.url(n), language="en", schedule=schedule
+                    )
+                ],
             )
             for n in range(farm.pages)
         ],
@@ -225,6 +249,7 @@ class Cycle:
     wall: float
     parent_cpu: float
     child_cpu: float
+    outcomes: Counter[str]  # of the recorded fetches (failed page checks are outcomes too)
 
     @property
     def cpu(self) -> float:
@@ -242,8 +267,9 @@ def cycle(config: Config, database: Path, label: str) -> Cycle:
         time.perf_counter() - started,
         cpu_seconds(resource.RUSAGE_SELF) - parent,
         cpu_seconds(resource.RUSAGE_CHILDREN) - child,
+        Counter(r.outcome for r in result.recorded),
     )
-    ok = sum(r.outcome == "ok" for r in result.recorded)
+    ok = measured.outcomes["ok"]
     print(
         f"{label:<17} {measured.wall:6.2f} s wall {len(result.planned) / measured.wall:6.0f} pages/s"
         f"  CPU {measured.parent_cpu:5.2f} s parent + {measured.child_cpu:5.2f} s children = {measured.cpu:5.2f} s"

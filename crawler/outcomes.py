@@ -86,6 +86,23 @@ class RobotsForbidden(Outcome):
         return _is_ignored_because(exc, "robots.txt")
 
 
+class TooManyRedirects(Outcome):
+    """The server kept redirecting (a loop, or a chain longer than Scrapy's 20 redirects)."""
+
+    kind = "too_many_redirects"
+
+    @classmethod
+    def matches(cls, exc: BaseException) -> bool:
+        """Match the IgnoreRequest raised by Scrapy's RedirectMiddleware."""
+        return _is_ignored_because(exc, "max redirections")
+
+
+class BadRedirect(Outcome):
+    """The server redirected to a URL that is not http(s) (file:, ftp:, ...), which is never followed."""
+
+    kind = "bad_redirect"
+
+
 class Timeout(Outcome):
     """The server did not answer within the download timeout, after retries."""
 
@@ -151,10 +168,16 @@ class NotFetched(Outcome):
     kind = "not_fetched"
 
 
-def describe_response(status: int, body: bytes) -> tuple[str, str | None]:
-    """Outcome kind of a response and a one-line error message (None when it is ok)."""
+def describe_response(status: int, body: bytes, location: str | None = None) -> tuple[str, str | None]:
+    """Outcome kind of a response and a one-line error message (None when it is ok).
+
+    A redirect that reaches here with its ``location`` was not followed: Scrapy follows http(s) ones only.
+    """
     if status >= 400:
         return HttpError.kind, f"HTTP {status} {_reason_phrase(status)}".rstrip()
+    if 300 <= status < 400 and location:
+        shown = location if len(location) <= 200 else location[:199] + "…"
+        return BadRedirect.kind, f"HTTP {status} redirect to {shown!r}, not followed: only http(s) URLs are fetched"
     marker = bot_wall_marker(body) if 200 <= status < 300 else None
     if marker is not None:
         return BotWall.kind, f"HTTP {status} page looks like a bot wall (marker {marker!r})"

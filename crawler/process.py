@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import queue
 import subprocess
 import sys
@@ -28,6 +29,8 @@ IDLE_SECONDS = 0.5
 READ_AHEAD = 64
 #: How many of the child's last stderr lines a report keeps.
 STDERR_TAIL_LINES = 20
+#: The environment variable that tells the child its parent's pid (it ends when that parent is gone).
+PARENT_ENV = "POLICY_MONITOR_CRAWLER_PARENT"
 
 
 @dataclass
@@ -72,6 +75,7 @@ def run_crawl(
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        env={**os.environ, PARENT_ENV: str(os.getpid())},
     ) as child:
         assert child.stdout is not None and child.stderr is not None
         stderr = io.TextIOWrapper(child.stderr, encoding="utf-8", errors="replace")

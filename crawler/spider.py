@@ -77,7 +77,8 @@ class DocumentSpider(scrapy.Spider):
     def parse(self, response: Response, **kwargs: Any) -> None:
         """Report a response, whatever its status."""
         document: FetchRequest = response.meta["document"]
-        outcome, error = describe_response(response.status, response.body)
+        location = response.headers.get("Location")
+        outcome, error = describe_response(response.status, response.body, location and location.decode("latin-1"))
         rendered = "playwright" in response.flags
         if (
             not rendered

@@ -172,6 +172,24 @@ class ChangesConfig(_Strict):
     flipflop_confirmations: Annotated[int, Field(ge=1, le=100)] = 3
 
 
+class QueueConfig(_Strict):
+    """Where crawl work runs: in the daemon (`local`), or as jobs on PostgreSQL that `monitor worker`s take.
+
+    `procrastinate` jobs are one per host batch; a worker that sends no heartbeat for `stalled_after`
+    seconds is taken for dead and its jobs are run again by the others.
+    """
+
+    backend: Literal["local", "procrastinate"] = "local"
+    heartbeat: Annotated[float, Field(gt=0, le=600)] = 10.0
+    stalled_after: Annotated[float, Field(gt=0, le=3600)] = 60.0
+
+    @model_validator(mode="after")
+    def _beats_in_time(self) -> QueueConfig:
+        if self.stalled_after <= self.heartbeat:
+            raise _Misplaced(("stalled_after",), f"must be longer than queue.heartbeat ({self.heartbeat:g} s)")
+        return self
+
+
 OPERATIONS = "operations"  # the event of the messages for operators: rendering unavailable, a channel paused
 
 
@@ -247,8 +265,17 @@ class Config(_Strict):
     render: RenderSettings = Field(default_factory=RenderSettings)
     changes: ChangesConfig = Field(default_factory=ChangesConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    queue: QueueConfig = Field(default_factory=QueueConfig)
     vendors: list[VendorConfig] = Field(default_factory=list)
     path: Path | None = Field(None, exclude=True)
+
+    @model_validator(mode="after")
+    def _queue_on_postgresql(self) -> Config:
+        if self.queue.backend == "procrastinate" and not self.database_url.startswith("postgresql"):
+            scheme = self.database_url.split(":", 1)[0]
+            message = f"'procrastinate' needs a PostgreSQL storage.url (postgresql+psycopg://...), not {scheme}"
+            raise _Misplaced(("queue", "backend"), message)
+        return self
 
     @model_validator(mode="after")
     def _known_alert_vendors(self) -> Config:

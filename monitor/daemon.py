@@ -10,7 +10,9 @@ is reported once, with its one-line `error: ...`, and again only when the proble
 same kind of job works again, that is said once too (a database full for a day is two lines, not one per cycle).
 
 `monitor run` validates the config, migrates the database, then replaces itself with
-`python -m monitor.daemon`.
+`python -m monitor.daemon`. One daemon runs per database (`monitor.app.singleton`): a second one
+exits at once with one line. With `queue.backend = "procrastinate"` the daemon crawls nothing itself:
+it works the `planner` queue (planning host batches, sending alerts, `gc`) and `monitor worker`s crawl.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from pathlib import Path
 from typing import IO
 
 from monitor.app.schedule import open_scheduler, sync_jobs
+from monitor.app.singleton import AlreadyRunning, daemon_lock
 from monitor.config import Config, ConfigError, load_config
 from monitor.logs import configure_logging
 
@@ -157,7 +160,24 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    return run_daemon(args.config, config, ["-v"] * args.verbose + ["--log-format", args.log_format])
+    try:
+        with daemon_lock(config):
+            if config.queue.backend == "procrastinate":
+                return run_planner(config)
+            return run_daemon(args.config, config, ["-v"] * args.verbose + ["--log-format", args.log_format])
+    except AlreadyRunning as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def run_planner(config: Config) -> int:
+    """The daemon of the procrastinate mode: a worker of the planner queue, until SIGTERM/SIGINT."""
+    from monitor.app.context import open_app
+    from monitor.app.queue import PLANNER_QUEUES, run_worker
+
+    log.warning("planner started", extra={"queues": ",".join(PLANNER_QUEUES)})
+    run_worker(open_app(config), queues=PLANNER_QUEUES)
+    return 0
 
 
 if __name__ == "__main__":

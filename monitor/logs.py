@@ -1,14 +1,32 @@
-"""Logging set-up: one line per event, quiet by default, JSON lines on request."""
+"""Logging set-up: one line per event, quiet by default, JSON lines on request, secrets never written."""
 
 from __future__ import annotations
 
 import json
 import logging
 import sys
+from collections.abc import Iterable
 from typing import Literal
 
 LogFormat = Literal["text", "json"]
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
+_hidden: tuple[str, ...] = ()  # longest first
+
+
+def hide(secrets: Iterable[str]) -> None:
+    """Write ``****`` instead of these strings in every log line from now on (channel passwords, tokens).
+
+    Libraries log what they are given (urllib3 the webhook path it posts to, at debug level), so the
+    formatters mask the configured secrets whoever wrote the line (the JSON lines' tracebacks included).
+    """
+    global _hidden
+    _hidden = tuple(sorted({*_hidden, *(secret for secret in secrets if secret)}, key=len, reverse=True))
+
+
+def _masked(line: str) -> str:
+    for secret in _hidden:
+        line = line.replace(secret, "****")
+    return line
 
 
 def _fields(record: logging.LogRecord) -> dict[str, object]:
@@ -21,7 +39,7 @@ class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         extra = " ".join(f"{k}={v}" for k, v in _fields(record).items())
         line = f"{self.formatTime(record)} {record.levelname.lower()} {record.name}: {record.getMessage()}"
-        return f"{line} {extra}".rstrip()
+        return _masked(f"{line} {extra}".rstrip())
 
 
 class JsonFormatter(logging.Formatter):
@@ -37,7 +55,7 @@ class JsonFormatter(logging.Formatter):
         }
         if record.exc_info:
             payload["exception"] = self.formatException(record.exc_info)
-        return json.dumps(payload, default=str)
+        return _masked(json.dumps(payload, default=str))
 
 
 def configure_logging(verbosity: int = 0, fmt: LogFormat = "text") -> None:

@@ -11,6 +11,7 @@ import hashlib
 import zlib
 
 import zstandard
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from storage.models import Blob
@@ -24,8 +25,7 @@ def store_blob(session: Session, body: bytes) -> str:
     digest = hashlib.sha256(body).hexdigest()
     blob = session.get(Blob, digest)
     if blob is None:
-        session.add(Blob(sha256=digest, size=len(body), compression=WHOLE, data=_compressor().compress(body)))
-        session.flush()
+        _insert(session, Blob(sha256=digest, size=len(body), compression=WHOLE, data=_compressor().compress(body)))
     elif blob.base_sha256 is not None:
         _make_whole(session, blob, body)
     return digest
@@ -49,14 +49,25 @@ def store_delta(session: Session, body: bytes, base: str) -> str:
         if not dictionary:
             return store_blob(session, body)
         data = _compressor(dictionary).compress(body)
-        session.add(Blob(sha256=digest, size=len(body), compression=DELTA, base_sha256=whole.sha256, data=data))
-        session.flush()
+        _insert(session, Blob(sha256=digest, size=len(body), compression=DELTA, base_sha256=whole.sha256, data=data))
     return digest
 
 
 def load_blob(session: Session, digest: str) -> bytes:
     """The raw body stored under `digest` (KeyError when there is none)."""
     return _decoded(session, _row(session, digest))
+
+
+def _insert(session: Session, blob: Blob) -> None:
+    """Add a blob row, unless another writer added the same body meanwhile (crawl workers record side by side)."""
+    dialects = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+    insert = dialects.get(session.get_bind().dialect.name)
+    if insert is None:
+        session.add(blob)
+        session.flush()
+        return
+    statement = insert(Blob).values(**blob.model_dump()).on_conflict_do_nothing(index_elements=["sha256"])
+    session.connection().execute(statement)
 
 
 def _make_whole(session: Session, blob: Blob, body: bytes) -> None:

@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-MIGRATION_LOCK_KEY = 0x706D6D67  # "pmmg": the advisory lock migrations take on PostgreSQL
 
 
 class StorageError(Exception):
@@ -114,8 +113,6 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
     config = alembic_config()
     with database_lock(engine.url.render_as_string(hide_password=False), "migrate"), engine.begin() as connection:
-        if connection.dialect.name == "postgresql":  # processes on other hosts share no lock file
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 

@@ -106,17 +106,33 @@ def finish_run(session: Session, run_id: int, status: str, error: str | None = N
     session.add(run)
 
 
-def close_unfinished_runs(session: Session, error: str) -> list[int]:
-    """Mark every `running` or `interrupted` run `caught_up`; the documents they planned and never fetched."""
-    missing: list[int] = []
-    for run in session.exec(select(CrawlRun).where(col(CrawlRun.status).in_(UNFINISHED_RUNS))):
-        fetched = set(session.exec(select(Snapshot.document_id).where(Snapshot.crawl_run_id == run.id)))
-        missing += [d for d in run.planned if d not in fetched and d not in missing]
-        run.status = "caught_up"
-        run.finished_at = run.finished_at or utcnow()
-        run.error = run.error or error
-        session.add(run)
-    return missing
+def unfinished_runs(session: Session) -> list[int]:
+    """The ids of the crawl runs still `running` or `interrupted`, oldest first."""
+    query = select(CrawlRun.id).where(col(CrawlRun.status).in_(UNFINISHED_RUNS)).order_by(col(CrawlRun.id))
+    return [run_id for run_id in session.exec(query) if run_id is not None]
+
+
+def close_run(session: Session, run_id: int, error: str) -> list[int]:
+    """Mark an unfinished run `caught_up`; the documents it planned and never fetched (none if it had ended)."""
+    run = session.get(CrawlRun, run_id, with_for_update=True)
+    if run is None or run.status not in UNFINISHED_RUNS:
+        return []
+    fetched = set(session.exec(select(Snapshot.document_id).where(Snapshot.crawl_run_id == run.id)))
+    run.status = "caught_up"
+    run.finished_at = run.finished_at or utcnow()
+    run.error = run.error or error
+    session.add(run)
+    return [d for d in run.planned if d not in fetched]
+
+
+def last_fetched(session: Session, document_ids: Sequence[int]) -> dict[int, datetime]:
+    """When each of the documents was last fetched (documents never fetched are left out)."""
+    query = (
+        select(Snapshot.document_id, func.max(Snapshot.fetched_at))
+        .where(col(Snapshot.document_id).in_(document_ids))
+        .group_by(col(Snapshot.document_id))
+    )
+    return {document_id: at for document_id, at in session.exec(query)}
 
 
 def last_run(session: Session) -> CrawlRun | None:

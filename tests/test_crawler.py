@@ -132,6 +132,10 @@ def test_error_statuses_are_http_errors_even_with_a_captcha() -> None:
     assert describe_response(404, b"not here")[0] == "http_error"
     assert describe_response(503, CLOUDFLARE_CHALLENGE.encode())[0] == "http_error"
     assert describe_response(301, b"")[0] == "ok"
+    assert describe_response(302, b"", "file:///etc/passwd") == (
+        "bad_redirect",
+        "HTTP 302 redirect to 'file:///etc/passwd', not followed: only http(s) URLs are fetched",
+    )
 
 
 @pytest.mark.parametrize(
@@ -168,7 +172,7 @@ def test_error_statuses_are_http_errors_even_with_a_captcha() -> None:
         (failure_of(DownloadCancelledError("")), "too_large", "max_bytes"),
         (failure_of(IgnoreRequest("body exceeded DOWNLOAD_MAXSIZE (10 B)")), "too_large", "DOWNLOAD_MAXSIZE"),
         (failure_of(IgnoreRequest("Forbidden by robots.txt")), "robots_forbidden", "robots.txt"),
-        (failure_of(IgnoreRequest("max redirections reached")), "error", "max redirections"),
+        (failure_of(IgnoreRequest("max redirections reached")), "too_many_redirects", "max redirections"),
         (failure_of(ValueError("Missing scheme in request url:\nfoo")), "error", "Missing scheme"),
     ],
     ids=lambda value: value if isinstance(value, str) else None,

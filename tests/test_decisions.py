@@ -235,7 +235,7 @@ def test_ignore_rules_leave_sentences_out_of_the_change(db: tuple[Engine, int]) 
 
 def test_every_check_kind_is_covered() -> None:
     covered = {"empty", "login_wall", "cookie_wall", "script_required", "too_short"} | {kind for _, kind in BROKEN}
-    assert set(CHECKS) == covered | {"no_text_layer"}  # that one in tests/test_pdf.py
+    assert set(CHECKS) == covered | {"no_text_layer", "not_a_page", "unreadable"}  # in test_pdf and tests/faults
 
 
 def test_a_normal_policy_passes_every_check() -> None:

@@ -457,3 +457,37 @@ def test_canonical_url(href: str, expected: str | None) -> None:
 )
 def test_detect_language(text: str, declared: str | None, expected: str | None) -> None:
     assert detect_language(text, declared) == expected
+
+
+FRENCH_TEXT = "Nous traitons vos données « personnelles » et ne les vendons jamais à des tiers."
+JAPANESE_TEXT = "当社はお客様の個人情報を適切に取り扱います。"
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "text"),
+    [
+        (FRENCH_TEXT.encode("latin-1"), "text/html", FRENCH_TEXT),
+        (FRENCH_TEXT.encode("latin-1"), "text/html; charset=utf-8", FRENCH_TEXT),
+        (JAPANESE_TEXT.encode("shift_jis"), "text/html", JAPANESE_TEXT),
+        (JAPANESE_TEXT.encode("shift_jis"), "text/html; charset=utf-8", JAPANESE_TEXT),
+        ("Café “cookies” ".encode() * 20 + b"\xe9", None, "Café “cookies” " * 19 + "Café “cookies” \ufffd"),
+        (b"We keep\x00 your data\x00.", "text/html", "We keep your data."),
+    ],
+    ids=["latin-1", "latin-1 as utf-8", "shift-jis", "shift-jis as utf-8", "utf-8 with a stray byte", "NUL bytes"],
+)
+def test_pages_are_decoded_whatever_their_charset_says(body: bytes, content_type: str | None, text: str) -> None:
+    assert extract_text(b"<main><p>" + body + b"</p></main>", content_type=content_type) == text.strip()
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "reason"),
+    [
+        (b"<div>" * 3000 + b"<p>deep</p>", None, "nested past the parser's limit"),
+        (b"<i>x</i>" * 250_000, None, "500,000 tags, more than 400,000"),
+        (b"%PDF-1.7\n1 0 obj << /Type /Catalog", "application/pdf", "the PDF cannot be read"),
+    ],
+    ids=["too deep", "too many tags", "damaged PDF"],
+)
+def test_a_body_that_cannot_be_read_whole_says_why(body: bytes, content_type: str | None, reason: str) -> None:
+    page = extract_document(body, content_type=content_type)
+    assert page.text == "" and page.unreadable is not None and reason in page.unreadable

@@ -31,7 +31,7 @@ READ_COMMANDS = {
     "gc": ["--dry-run"],
 }
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
-OPEN_MAPPINGS = {"alerts", "details"}  # objects whose keys are data (statuses, a registry's extra columns)
+OPEN_MAPPINGS = {"alerts", "details", "jobs"}  # objects whose keys are data (statuses, a registry's extra columns)
 
 
 def run(config: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -87,12 +87,16 @@ def _masked_segment(segment: str) -> str:
     return plain if "..." in plain or plain.startswith(("#", "@")) or "@" in plain else MASK
 
 
-def redact(text: str, url: str) -> str:
-    """``text`` with every piece of ``url`` that :func:`mask_url` hides replaced by ``****``."""
+def secrets_of(url: str) -> set[str]:
+    """The pieces of ``url`` that :func:`mask_url` hides (passwords, tokens, webhook paths), quoted and not."""
     shown = mask_url(url)
     secrets = {piece for piece in _PIECES.split(url) if len(piece) >= 4 and piece not in shown}
-    secrets |= {unquote(piece) for piece in secrets}
-    for secret in sorted(secrets, key=len, reverse=True):
+    return secrets | {unquote(piece) for piece in secrets}
+
+
+def redact(text: str, url: str) -> str:
+    """``text`` with every piece of ``url`` that :func:`mask_url` hides replaced by ``****``."""
+    for secret in sorted(secrets_of(url), key=len, reverse=True):
         text = text.replace(secret, MASK)
     return text
 

@@ -1,6 +1,8 @@
 """A :class:`~monitor.messages.Message` as plain text, as an HTML e-mail, and as Slack Block Kit.
 
-All policy text is escaped for its format: HTML entities in e-mail, Slack's ``&amp; &lt; &gt;`` in chat.
+All policy text is escaped for its format: HTML entities in e-mail, Slack's ``&amp; &lt; &gt;`` in chat
+(so ``<!channel>`` or ``<http://evil|click>`` stay text), and in chat its formatting characters
+(asterisk, underscore, tilde, backtick) are replaced by look-alikes.
 Chat messages are sized with a budget (a few sentences, clipped around their changed words) and say
 how many more changes there are; e-mail shows every changed sentence up to a larger cap.
 """
@@ -182,9 +184,19 @@ def _see_html(message: Message) -> str:
 # --- Slack Block Kit ----------------------------------------------------------------------------------
 
 
+#: Slack mrkdwn's formatting characters, and look-alikes it does not format (mrkdwn has no escape for them).
+_SLACK_FORMATTING = str.maketrans({"*": "∗", "_": "ˍ", "~": "∼", "`": "ˋ"})
+
+
 def slack_escape(text: str) -> str:
     """Text safe inside Slack mrkdwn: only ``&``, ``<`` and ``>`` need escaping."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def slack_quote(text: str) -> str:
+    """Quoted policy text in mrkdwn: escaped, and its ``*bold*``, ``_italic_``, ``~strike~`` and code
+    markers replaced by look-alikes, so that a policy cannot format (or mention) anything in chat."""
+    return slack_escape(text).translate(_SLACK_FORMATTING)
 
 
 def clip_words(words: Iterable[tuple[int, str]], context: int = CHAT_CONTEXT_WORDS) -> list[tuple[int, str]]:
@@ -205,11 +217,11 @@ def slack_words(words: Iterable[tuple[int, str]], context: int = CHAT_CONTEXT_WO
         if op == INSERT and index and pairs[index - 1][0] == DELETE:
             out.append(" ")  # ~old~ *new*: Slack only formats markers that stand apart
         if op == DELETE:
-            out.append(_wrap(text, "~", "~", slack_escape))
+            out.append(_wrap(text, "~", "~", slack_quote))
         elif op == INSERT:
-            out.append(_wrap(text, "*", "*", slack_escape))
+            out.append(_wrap(text, "*", "*", slack_quote))
         else:
-            out.append(slack_escape(text))
+            out.append(slack_quote(text))
     line = "".join(out)
     return line if len(line) <= CHAT_SENTENCE_CHARS else line[: CHAT_SENTENCE_CHARS - 1].rstrip() + "…"
 
@@ -229,25 +241,25 @@ def to_slack(message: Message, limit: int = CHAT_SENTENCES) -> dict[str, Any]:
     title = message.title if not message.severity else f"{message.severity} · {message.title}"
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": _cut(title, SLACK_HEADER_CHARS)}},
-        _mrkdwn(f"*{slack_escape(message.headline)}*"),
+        _mrkdwn(f"*{slack_quote(message.headline)}*"),
     ]
     if message.facts:
         blocks.append(_facts_block(message.facts))
     for item in message.items:
-        blocks.append(_mrkdwn(f"*{slack_escape(item.title)}*: {slack_escape(item.headline)}"))
-        facts = [slack_escape(f"{label}: {value}") for label, value in item.facts[:3]]
+        blocks.append(_mrkdwn(f"*{slack_quote(item.title)}*: {slack_quote(item.headline)}"))
+        facts = [slack_quote(f"{label}: {value}") for label, value in item.facts[:3]]
         blocks.append(_context([*facts, *_see_lines(item)]))
     shown = message.sentences[:limit]
     if shown:
         blocks.append({"type": "divider"})
     for sentence in shown:
-        head = f"_{slack_escape(sentence.section)}_ · {sentence.kind}"
+        head = f"_{slack_quote(sentence.section)}_ · {sentence.kind}"
         blocks.append(_mrkdwn(f"{head}\n>{slack_words(sentence.words)}"))
         if sentence.evidence:
-            blocks.append(_context([slack_escape(reason(*pair)) for pair in sentence.evidence[:3]]))
+            blocks.append(_context([slack_quote(reason(*pair)) for pair in sentence.evidence[:3]]))
     rest = len(message.sentences) - len(shown)
     footer = [more(rest)] if rest > 0 else []
-    footer += [slack_escape(f"Note: {note}") for note in message.notes[:2]]
+    footer += [slack_quote(f"Note: {note}") for note in message.notes[:2]]
     footer += _see_lines(message)
     if footer:
         blocks.append(_context(footer))
@@ -270,7 +282,7 @@ def _mrkdwn(text: str) -> dict[str, Any]:
 
 
 def _facts_block(facts: Iterable[tuple[str, str]]) -> dict[str, Any]:
-    fields = [{"type": "mrkdwn", "text": _cut(f"*{label}*\n{slack_escape(value)}", 2000)} for label, value in facts]
+    fields = [{"type": "mrkdwn", "text": _cut(f"*{label}*\n{slack_quote(value)}", 2000)} for label, value in facts]
     return {"type": "section", "fields": fields[:10]}
 
 

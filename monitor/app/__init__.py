@@ -27,6 +27,8 @@ _API = {
     "CycleResult": "cycle",
     "reextract": "technical",
     "collect_garbage": "retention",
+    "run_worker": "queue",
+    "plan_now": "queue",
     "replay": "saved_pages",
     "replay_files": "saved_pages",
     "send_due_alerts": "alerting",

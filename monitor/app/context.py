@@ -16,6 +16,7 @@ from sqlmodel import Session
 from monitor.app.errors import NotFound
 from monitor.app.events import ChangeRecorded, Events, IncidentOpened, IncidentResolved
 from monitor.config import Config, ConfigError, config_path, did_you_mean, load_config
+from monitor.logs import hide
 from storage.db import StorageError, database_problem, open_database
 
 __all__ = [
@@ -46,14 +47,17 @@ def command_hint(config: Config, args: str) -> str:
 
 
 def load_settings(path: Path) -> Config:
-    """Read and validate a config file, its alert channel URLs included; ConfigError says what is wrong."""
+    """Read and validate a config file, its alert channel URLs included; ConfigError says what is wrong.
+
+    The channels' secrets are masked in every log line from then on (:func:`monitor.logs.hide`)."""
     config = load_config(path)
     if config.alerts.channels:
-        from monitor.alerts.channels import url_problem  # Apprise loads only when channels are configured
+        from monitor.alerts.channels import secrets_of, url_problem  # Apprise loads only when channels are configured
 
         for index, channel in enumerate(config.alerts.channels):
             if problem := url_problem(channel.url):
                 raise ConfigError(f"{path}: alerts.channels[{index}].url: {problem}")
+            hide(secrets_of(channel.url))
     return config
 
 

@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, ExitStack, suppress
 from dataclasses import dataclass, field
 
 from crawler.job import FetchRequest, Job, RenderSettings
@@ -30,8 +31,8 @@ from monitor.judge.ignore import NO_RULES, IgnoreRules
 from monitor.text.pipeline import Extracted
 from storage.db import session_scope
 from storage.documents import sync_documents
-from storage.fetches import close_unfinished_runs, current_body_keys, finish_run, start_run
-from storage.locks import database_lock
+from storage.fetches import close_run, current_body_keys, finish_run, start_run, unfinished_runs
+from storage.locks import LockBusy, database_lock
 from storage.models import Document
 
 log = logging.getLogger(__name__)
@@ -74,22 +75,29 @@ def check_documents(
     *,
     schedule: str | None = None,
     catch_up: bool = False,
+    document_ids: Sequence[int] | None = None,
     trigger: str = "cli",
     stop: threading.Event | None = None,
     on_planned: Callable[[int], None] | None = None,
     on_recorded: Callable[[Recorded], None] | None = None,
 ) -> CycleResult:
-    """Fetch and record the documents of the given vendors (all by default), one cycle at a time per database.
+    """Fetch and record the documents of the given vendors (all by default).
 
     `schedule` keeps the documents crawled on that schedule; `catch_up` only those that interrupted
-    runs never recorded. `on_planned(count)` is told how many documents the cycle fetches before it
-    starts. Raises NotFound for an unknown vendor; a cycle with nothing to fetch records no run.
+    runs never recorded; `document_ids` only those (a worker's host batch). `on_planned(count)` is
+    told how many documents the cycle fetches before it starts. Raises NotFound for an unknown
+    vendor; a cycle with nothing to fetch records no run. With the `local` queue one cycle runs at a
+    time per database; `procrastinate` workers run theirs side by side (one per host at a time).
     """
     for vendor_id in vendor_ids or ():
         if app.config.vendor(vendor_id) is None:
             raise unknown_vendor(app.config, vendor_id)
-    with database_lock(app.config.database_url, "cycle"):  # one cycle at a time, across processes
+    side_by_side = app.config.queue.backend == "procrastinate"
+    with database_lock(app.config.database_url, "cycle", shared=side_by_side):  # `gc` waits for cycles to end
         planned = catch_up_plan(app) if catch_up else plan(app, vendor_ids or None)
+        if document_ids is not None:
+            wanted = set(document_ids)
+            planned = [p for p in planned if p.document_id in wanted]
         if schedule is not None:
             members = set(app.config.schedules().get(schedule, []))
             planned = [p for p in planned if (p.vendor_id, p.config.type) in members]
@@ -126,17 +134,26 @@ def plan(app: App, vendor_ids: Sequence[str] | None = None) -> list[PlannedDocum
 
 
 def catch_up_plan(app: App) -> list[PlannedDocument]:
-    """The documents that unfinished runs never recorded; those runs are marked `caught_up`.
+    """The documents that dead runs never recorded; those runs are marked `caught_up`.
 
-    A run still `running` while this cycle holds the cycle lock was killed; an `interrupted` one was
-    stopped. They are marked before their documents are crawled again in a new run, so a second
-    crash never repeats this catch-up (the new run is caught up in turn), and documents the old
-    runs did record are not fetched twice.
+    A run is dead when nobody holds its run lock (`run_lock`): the process that ran it was killed,
+    or stopped it (`interrupted`). Runs of live processes, on this machine or another, are left
+    alone. Dead runs are marked before their documents are crawled again in a new run, so a second
+    crash never repeats this catch-up, and documents the old runs did record are not fetched twice.
     """
     active = {p.document_id: p for p in plan(app)}
+    missing: list[int] = []
     with session_scope(app.engine) as session:
-        missing = close_unfinished_runs(session, "the daemon stopped before the run finished")
+        run_ids = unfinished_runs(session)
+    for run_id in run_ids:
+        with suppress(LockBusy), run_lock(app, run_id, wait=False), session_scope(app.engine) as session:
+            missing += [d for d in close_run(session, run_id, "the run stopped before it finished") if d not in missing]
     return [active[d] for d in missing if d in active]
+
+
+def run_lock(app: App, run_id: int, *, wait: bool = True) -> AbstractContextManager[None]:
+    """The lock a crawl run's process holds while the run goes on: free means the run is dead."""
+    return database_lock(app.config.database_url, f"run-{run_id}", wait=wait, temporary=True)
 
 
 def fetch_job(config: Config, documents: Sequence[FetchRequest], render: RenderSettings | None = None) -> Job:
@@ -170,12 +187,28 @@ def run_cycle(
     through a second, rendering child. Setting `stop` ends the crawl early: the run is `interrupted`
     and its unfetched documents are left for the catch-up.
     """
-    config = app.config
-    with session_scope(app.engine) as session:
-        run_id = start_run(session, [p.document_id for p in planned], trigger).id
-        known = current_body_keys(session, [p.document_id for p in planned])
-    assert run_id is not None
-    result = CycleResult(run_id=run_id, planned=list(planned))
+    with ExitStack() as alive:
+        with session_scope(app.engine) as session:
+            run_id = start_run(session, [p.document_id for p in planned], trigger).id
+            assert run_id is not None
+            alive.enter_context(run_lock(app, run_id))  # held before the run is seen: never taken for dead
+            known = current_body_keys(session, [p.document_id for p in planned])
+        result = CycleResult(run_id=run_id, planned=list(planned))
+        _fetch_and_record(app, result, known, on_recorded, stop)
+        with session_scope(app.engine) as session:
+            finish_run(session, run_id, result.status, result.error)
+    return result
+
+
+def _fetch_and_record(
+    app: App,
+    result: CycleResult,
+    known: dict[int, tuple[str, int]],
+    on_recorded: Callable[[Recorded], None] | None,
+    stop: threading.Event | None,
+) -> None:
+    """Crawl `result.planned` and record each fetch in run `result.run_id`; how the crawl ended goes in `result`."""
+    config, planned, run_id = app.config, result.planned, result.run_id
     by_key = {str(p.document_id): p for p in planned}
     rendering = config.render.enabled and browser_available(config.render.chromium_path) is not None
     to_render = [p for p in planned if rendering and p.config.render]
@@ -243,9 +276,6 @@ def run_cycle(
             remaining = max(30.0, config.crawl.cycle_timeout - (time.monotonic() - started))
             browser_job = fetch_job(config, [_request(p, render=True) for p in to_render])
             result.status, result.error = _crawl(config, browser_job, (record, idle), stop, by_key, remaining)
-    with session_scope(app.engine) as session:
-        finish_run(session, run_id, result.status, result.error)
-    return result
 
 
 def _wants_browser(fetch: FetchResult) -> bool:

@@ -115,6 +115,8 @@ def record_fetch(
                     min_chars=settings.min_chars,
                     shrink_ratio=settings.shrink_ratio,
                     pdf=extracted.pdf,
+                    content_type=result.content_type,
+                    unreadable=extracted.unreadable,
                 )
             )
     confirmed = None

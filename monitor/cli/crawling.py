@@ -80,6 +80,19 @@ def run() -> None:
 
 
 @cli.command(rich_help_panel=PANEL)
+def worker(
+    concurrency: Annotated[int, typer.Option("--concurrency", "-n", min=1, help="Host batches crawled at once.")] = 1,
+) -> None:
+    """Run a crawl worker (queue.backend = "procrastinate"): crawl host batches off the queue until SIGTERM."""
+    from monitor import app
+
+    application = open_application()
+    if application.config.queue.backend != "procrastinate":
+        fail('`monitor worker` needs queue.backend = "procrastinate" (the local queue crawls in `monitor run`)', 2)
+    app.run_worker(application, concurrency=concurrency)
+
+
+@cli.command(rich_help_panel=PANEL)
 def reextract(
     vendors: Annotated[list[str] | None, typer.Argument(help="Vendor ids (default: all).")] = None,
 ) -> None:

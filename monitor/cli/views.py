@@ -267,6 +267,16 @@ def status_view(report: Status) -> Table:
     if report.paused_channels:
         paused = [f"{c.name} since {when(c.paused_at)}, next probe {when(c.probe_at)}" for c in report.paused_channels]
         shown.add_row("paused channels", Text("\n".join(paused), style="red"))
+    if (load := report.workload) is not None:
+        daemon = "running" if load.daemon_running else "not running"
+        workers = f", {load.workers} worker{'s' if load.workers != 1 else ''} alive" if load.backend != "local" else ""
+        jobs = ", ".join(f"{n} {status}" for status, n in sorted(load.jobs.items())) or "none"
+        shown.add_row("workload", Text(f"{load.backend} queue, daemon {daemon}{workers}; jobs: {jobs}"))
+        oldest = "none"
+        if (due := load.oldest_due) is not None:
+            since = "never fetched" if due.due_since is None else f"due since {when(due.due_since)}"
+            oldest = f"{due.vendor_id} {due.document_type}, {since}"
+        shown.add_row("oldest due", Text(oldest))
     size = f"{report.database_bytes / 1_048_576:.1f} MB" if report.database_bytes is not None else "none yet"
     shown.add_row("database", size)
     health = Text("healthy", style="green") if report.healthy else Text("\n".join(report.problems), style="bold red")

@@ -32,6 +32,8 @@ class Page:
     min_chars: int
     shrink_ratio: float
     pdf: bool = False
+    content_type: str | None = None  # the response's
+    unreadable: str | None = None  # why the body could not be read whole (extraction says)
 
 
 class Check(Kind, registry=CHECKS):
@@ -43,6 +45,35 @@ class Check(Kind, registry=CHECKS):
     def reason(cls, page: Page) -> str | None:
         """Why the page is not the policy, or None when this check passes."""
         raise NotImplementedError
+
+
+#: Media types a policy is served as (a PDF is recognised by its bytes as well); untyped bodies pass too.
+PAGE_TYPES = frozenset(
+    {"text/html", "application/xhtml+xml", "text/plain", "text/xml", "application/xml", "application/octet-stream"}
+)
+
+
+class NotAPage(Check):
+    """The response is not a page (JSON, an image, a script): the URL serves something else than the policy."""
+
+    kind = "not_a_page"
+
+    @classmethod
+    def reason(cls, page: Page) -> str | None:
+        media_type = (page.content_type or "").split(";")[0].strip().lower()
+        if page.pdf or not media_type or media_type in PAGE_TYPES:
+            return None
+        return f"the response is {media_type}, not a page"
+
+
+class Unreadable(Check):
+    """The body cannot be read whole (a damaged PDF, too many tags, markup nested past the parser's limit)."""
+
+    kind = "unreadable"
+
+    @classmethod
+    def reason(cls, page: Page) -> str | None:
+        return page.unreadable
 
 
 class NoTextLayer(Check):

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
+from charset_normalizer import from_bytes
 from lxml import etree
 from w3lib.encoding import html_to_unicode
 
 from monitor.text import chrome, selectors
 from monitor.text.html_text import collapse, html_to_text
-from monitor.text.pdf import is_pdf, pdf_text
+from monitor.text.pdf import UnreadablePdf, is_pdf, pdf_text
 from monitor.text.selectors import RangeSpec, SelectorSpec
 from monitor.text.urls import canonical_url, decode_cf_email
 
@@ -26,12 +27,63 @@ _PARSER = etree.HTMLParser(
 )
 
 
+#: Pages with more tags than this are not parsed: a million tiny elements take 600 MB and 10 s to read.
+MAX_TAGS = 400_000
+#: Multi-byte encodings charset_normalizer's guess is trusted for; other undeclared legacy bytes are windows-1252.
+_MULTI_BYTE = frozenset(
+    {"cp932", "shift_jis", "euc_jp", "iso2022_jp", "gb2312", "gbk", "gb18030", "big5", "big5hkscs", "cp949", "euc_kr"}
+)
+#: A declared charset is wrong when this share of the body's non-ASCII bytes does not decode in it.
+_WRONG_CHARSET_SHARE = 0.2
+
+
+class Unreadable(ValueError):
+    """The body cannot be read whole (a damaged PDF, too many tags, markup nested past the parser's limit)."""
+
+
+def _undecodable(text: str, body: bytes) -> bool:
+    """Whether most of the non-ASCII bytes of ``body`` failed to decode into ``text`` (a wrong charset),
+    rather than a stray byte or two."""
+    if "\ufffd" not in text:
+        return False
+    non_ascii = len(body.translate(None, bytes(range(128))))  # the ASCII bytes deleted
+    return text.count("\ufffd") > _WRONG_CHARSET_SHARE * non_ascii
+
+
+def _guess_encoding(body: bytes) -> str:
+    """The encoding of undeclared bytes: UTF-8 if they are (but for a stray byte), else a multi-byte
+    guess, else windows-1252.
+
+    windows-1252 is what browsers read unlabelled legacy pages as; charset_normalizer's single-byte
+    guesses are unreliable on short Western texts (French read as cp1250, say).
+    """
+    if not _undecodable(body.decode("utf-8", errors="replace"), body):
+        return "utf-8"
+    best = from_bytes(body[:65536]).best()
+    return best.encoding if best is not None and best.encoding in _MULTI_BYTE else "cp1252"
+
+
 def _decode(body: bytes, content_type: str | None) -> str:
-    return html_to_unicode(content_type, body)[1]
+    """The page as text: its declared charset (HTTP header, BOM, meta), else :func:`_guess_encoding`'s.
+
+    A declared charset most of whose non-ASCII bytes do not decode (Latin-1 served as UTF-8) is
+    overruled by the guess. NUL bytes are dropped.
+    """
+    text = html_to_unicode(content_type, body, auto_detect_fun=_guess_encoding)[1]
+    if _undecodable(text, body):
+        text = body.decode(_guess_encoding(body), errors="replace")
+    return text.replace("\x00", "")
 
 
 def parse_html(body: bytes, content_type: str | None = None) -> etree._Element | None:
-    """Decode (HTTP header, BOM, meta charset) and leniently parse a page; None if empty."""
+    """Decode (HTTP header, BOM, meta charset) and leniently parse a page; None if empty.
+
+    Raises :class:`Unreadable` for a page with more than :data:`MAX_TAGS` tags or nested deeper than
+    the parser reads (2,048 levels): its text would be cut short.
+    """
+    tags = body.count(b"<")
+    if tags > MAX_TAGS:
+        raise Unreadable(f"the page has {tags:,} tags, more than {MAX_TAGS:,}: too many to read")
     text = _decode(body, content_type)
     if not text.strip():
         return None
@@ -39,6 +91,9 @@ def parse_html(body: bytes, content_type: str | None = None) -> etree._Element |
         root = etree.fromstring(text.encode("utf-8", "surrogatepass"), _PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return None
+    for error in _PARSER.error_log:
+        if error.type_name == "ERR_RESOURCE_LIMIT":
+            raise Unreadable(f"the page's markup is nested past the parser's limit ({error.message.split(':')[0]})")
     return root
 
 
@@ -68,11 +123,13 @@ def _reveal_cf_emails(root: etree._Element) -> None:
 
 @dataclass(frozen=True)
 class ExtractedPage:
-    """A page's extracted text, the language its markup declares (``<html lang>``), whether it was a PDF."""
+    """A page's extracted text, the language its markup declares (``<html lang>``), whether it was a PDF,
+    and why it could not be read whole (then the text is empty)."""
 
     text: str
     declared_language: str | None = None
     pdf: bool = False
+    unreadable: str | None = None
 
 
 def _declared_language(root: etree._Element) -> str | None:
@@ -96,10 +153,16 @@ def extract_document(
 ) -> ExtractedPage:
     """Like :func:`extract_text`, also returning the page's declared language."""
     if is_pdf(body, content_type, base_url):
-        return ExtractedPage(pdf_text(body), pdf=True)
+        try:
+            return ExtractedPage(pdf_text(body), pdf=True)
+        except UnreadablePdf as exc:
+            return ExtractedPage("", pdf=True, unreadable=str(exc))
     if content_type and content_type.split(";")[0].strip().lower() == "text/plain":
         return ExtractedPage(_plain_text(body, content_type))
-    root = parse_html(body, content_type)
+    try:
+        root = parse_html(body, content_type)
+    except Unreadable as exc:
+        return ExtractedPage("", unreadable=str(exc))
     if root is None:
         return ExtractedPage("")
     base = _document_base(root, base_url)

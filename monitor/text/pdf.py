@@ -53,12 +53,17 @@ class _Line:
     box: int  # text box number, unique across pages
 
 
+class UnreadablePdf(ValueError):
+    """The PDF is damaged or truncated: pdfminer cannot read it."""
+
+
 def pdf_text(body: bytes) -> str:
-    """The text of a PDF ("" when it has no text layer or cannot be read)."""
+    """The text of a PDF ("" when it has no text layer); :class:`UnreadablePdf` when it cannot be read."""
     try:
         pages = list(extract_pages(BytesIO(body), laparams=LAParams()))
-    except Exception:  # pdfminer raises many kinds of errors on damaged files
-        return ""
+    except Exception as exc:  # pdfminer raises many kinds of errors on damaged files
+        message = " ".join(str(exc).split())[:200] or type(exc).__name__
+        raise UnreadablePdf(f"the PDF cannot be read ({message})") from None
     lines = _lines(pages)
     chrome = _running_lines(lines, len(pages))
     return _paragraphs(

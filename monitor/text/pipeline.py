@@ -20,13 +20,15 @@ from monitor.text.normalize import text_hash
 @dataclass(frozen=True)
 class Extracted:
     """What one snapshot's body says: its text, the hash versions are compared by, and (computed on
-    first use, since an unchanged text needs neither) its language and dates; `pdf` when the body was a PDF."""
+    first use, since an unchanged text needs neither) its language and dates; `pdf` when the body was a PDF;
+    `unreadable` why it could not be read."""
 
     text: str
     text_hash: str
     declared_language: str | None
     fetched_at: datetime | None = None
     pdf: bool = False
+    unreadable: str | None = None  # why the body could not be read whole (then the text is empty)
 
     @cached_property
     def language(self) -> str | None:
@@ -54,4 +56,6 @@ def extract_version(
     `language` is the document's configured language; the page's own declaration comes first.
     """
     page = extract_document(body, content_type=content_type, base_url=url, select=select, remove=remove)
-    return Extracted(page.text, text_hash(page.text), page.declared_language or language, fetched_at, page.pdf)
+    return Extracted(
+        page.text, text_hash(page.text), page.declared_language or language, fetched_at, page.pdf, page.unreadable
+    )

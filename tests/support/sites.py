@@ -1,4 +1,4 @@
-"""A scriptable web site on 127.0.0.1 for tests: pages, statuses, delays, hang-ups."""
+"""A scriptable web site on 127.0.0.1 for tests: pages, statuses, delays, hang-ups, drips, cut bodies."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ class _Page:
     hang_up: bool
     times: int | None  # None: served until replaced
     block_agents: tuple[str, ...]  # user-agent substrings answered 403 (a bot filter)
+    drip: float  # seconds between the body's bytes (0: all at once)
+    cut_after: int | None  # bytes of the body sent before the connection is closed
 
 
 class LoopbackSite:
@@ -39,6 +41,8 @@ class LoopbackSite:
         self._pages: dict[str, list[_Page]] = {}
         self._hits: Counter[str] = Counter()
         self._headers: dict[str, dict[str, str]] = {}
+        self._in_flight = 0
+        self._peak = 0
         self._lock = threading.Lock()
         self._closing = threading.Event()
         self._server = _Server(("127.0.0.1", 0), _handler_for(self))
@@ -76,6 +80,8 @@ class LoopbackSite:
         times: int | None = None,
         hang_up: bool = False,
         block_agents: tuple[str, ...] = (),
+        drip: float = 0.0,
+        cut_after: int | None = None,
     ) -> None:
         """Serve ``body`` (str is encoded as UTF-8) at ``path``, after ``delay`` seconds.
 
@@ -84,7 +90,9 @@ class LoopbackSite:
         first, n times, before what was there (``set(p, "busy", 503, times=1)`` after
         ``set(p, "ok")`` gives one 503 then 200s). ``hang_up`` closes the connection
         without answering. A request whose User-Agent contains one of ``block_agents``
-        gets a 403 instead, like a bot filter.
+        gets a 403 instead, like a bot filter. ``drip`` sends the body one byte every
+        ``drip`` seconds (a slowloris server); ``cut_after=n`` announces the whole body's
+        length but closes the connection after its first n bytes.
         """
         page = _Page(
             body=body.encode() if isinstance(body, str) else body,
@@ -95,6 +103,8 @@ class LoopbackSite:
             hang_up=hang_up,
             times=times,
             block_agents=block_agents,
+            drip=drip,
+            cut_after=cut_after,
         )
         with self._lock:
             if times is None:
@@ -111,6 +121,18 @@ class LoopbackSite:
         """Requests received for ``path``: exactly that query string if it has one, else any."""
         with self._lock:
             return self._hits[path]
+
+    @property
+    def peak_concurrency(self) -> int:
+        """The most requests the site was answering at once."""
+        with self._lock:
+            return self._peak
+
+    def _started(self, change: int) -> None:
+        """Count a request in (`change` 1) or out (-1)."""
+        with self._lock:
+            self._in_flight += change
+            self._peak = max(self._peak, self._in_flight)
 
     def last_headers(self, path: str) -> dict[str, str] | None:
         """Headers (lowercase names) of the last request for ``path``, matched as in ``hits``."""
@@ -150,6 +172,13 @@ class _Server(ThreadingHTTPServer):
 def _handler_for(site: LoopbackSite) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            site._started(1)
+            try:
+                self._get()
+            finally:
+                site._started(-1)
+
+        def _get(self) -> None:
             headers = {name.lower(): value for name, value in self.headers.items()}
             page = site._take(self.path, headers)
             if page is None:
@@ -161,19 +190,38 @@ def _handler_for(site: LoopbackSite) -> type[BaseHTTPRequestHandler]:
                 self._answer(403, b"<h1>Access denied</h1>", "text/html; charset=utf-8", {})
                 return
             if page.hang_up:
-                self.close_connection = True
-                self.connection.shutdown(socket.SHUT_RDWR)
+                self._hang_up()
                 return
-            self._answer(page.status, page.body, page.content_type, page.headers)
+            self._answer(page.status, page.body, page.content_type, page.headers, page.drip, page.cut_after)
 
-        def _answer(self, status: int, body: bytes, content_type: str, headers: dict[str, str]) -> None:
+        def _answer(
+            self,
+            status: int,
+            body: bytes,
+            content_type: str,
+            headers: dict[str, str],
+            drip: float = 0.0,
+            cut_after: int | None = None,
+        ) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             for name, value in headers.items():
                 self.send_header(name, value)
             self.end_headers()
-            self.wfile.write(body)
+            sent = body if cut_after is None else body[:cut_after]
+            if not drip:
+                self.wfile.write(sent)
+            for n in range(len(sent) if drip else 0):
+                if site._closing.wait(drip):
+                    break
+                self.wfile.write(sent[n : n + 1])
+            if cut_after is not None:
+                self._hang_up()
+
+        def _hang_up(self) -> None:
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
 
         def log_message(self, format: str, *args: Any) -> None:
             """Do not log requests."""
