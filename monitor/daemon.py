@@ -7,7 +7,9 @@ months: it imports no extraction, storage model or alerting code. At start it fi
 catch-up job for runs a crash left half-done; `gc` (the retention window) runs once a day.
 With `[web] enabled = true` it also starts the web view, `monitor serve`, as a child process (started
 again if it dies; never forked from a scheduler thread). SIGTERM and SIGINT stop the running job (it
-records what it has), the web view and the scheduler.
+records what it has), the web view and the scheduler. A job that fails is reported once, with its
+one-line `error: ...`, and again only when the problem changes; when the same kind of job works
+again, that is said once too (a database full for a day is two lines, not one per cycle).
 
 `monitor run` validates the config, migrates the database, then replaces itself with
 `python -m monitor.daemon`. One daemon runs per database (`monitor.app.singleton`): a second one
@@ -26,7 +28,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from monitor.app.schedule import open_scheduler, sync_jobs
 from monitor.app.singleton import AlreadyRunning, daemon_lock
@@ -49,6 +51,7 @@ class Daemon:
     def __init__(self, config_file: Path, config: Config, log_args: list[str]) -> None:
         self.config_file, self.config, self.log_args = config_file, config, log_args
         self.stop = threading.Event()
+        self.failing: dict[str, str] = {}  # job kind (check, send-alerts, gc) -> the problem reported for it
 
     def run_job(self, *args: str) -> int | None:
         """Run `python -m monitor.app.jobs ... ARGS` to its end, or stop it (SIGTERM, then SIGKILL) on stop."""
@@ -56,7 +59,11 @@ class Daemon:
             return None
         command = [sys.executable, "-m", "monitor.app.jobs", "--config", str(self.config_file), *self.log_args, *args]
         limit = self.config.crawl.cycle_timeout + STOP_GRACE_S * 3
-        with subprocess.Popen(command, stdin=subprocess.DEVNULL) as child:
+        said: list[str] = []
+        with subprocess.Popen(command, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) as child:
+            assert child.stderr is not None
+            relay = threading.Thread(target=_relay, args=(child.stderr, said), daemon=True)
+            relay.start()
             deadline = datetime.now(UTC) + timedelta(seconds=limit)
             while child.poll() is None:
                 if self.stop.wait(0.5) or datetime.now(UTC) > deadline:
@@ -67,9 +74,33 @@ class Daemon:
                         child.kill()
                     break
             code = child.wait()
-        if code not in (0, None) and not self.stop.is_set():
-            log.warning("a job failed", extra={"job": " ".join(args), "exit_code": code})
+            relay.join(STOP_GRACE_S)
+        if not self.stop.is_set():
+            self.report(args, code, said[-1] if said else None)
         return code
+
+    def report(self, args: tuple[str, ...], code: int | None, error: str | None) -> None:
+        """Log a job's failure once per problem and kind of job, and once when that kind works again."""
+        kind, before = args[0], self.failing.get(args[0])
+        if code == 0:
+            if before is not None:
+                log.warning("jobs work again", extra={"job": kind, "after": before})
+                del self.failing[kind]
+            return
+        problem = error or f"exit code {code}"
+        if problem != before:
+            log.warning("a job failed", extra={"job": " ".join(args), "exit_code": code, "error": problem})
+            self.failing[kind] = problem
+
+
+def _relay(stream: IO[str], said: list[str]) -> None:
+    """Pass a job's log lines on to the daemon's stderr, keeping back its `error: ...` lines (in `said`)."""
+    for line in stream:
+        if line.startswith("error: "):
+            said.append(line.removeprefix("error: ").strip())
+        else:
+            sys.stderr.write(line)
+            sys.stderr.flush()
 
 
 class WebChild:

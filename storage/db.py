@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from storage.engine import create_database_engine
@@ -126,6 +127,16 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def database_problem(exc: BaseException) -> str | None:
+    """One line saying why the database refused, when `exc` is the database refusing (locked, read-only,
+    a full disk, gone away, not openable); None for any other error."""
+    if isinstance(exc, StorageError):
+        return str(exc)
+    if isinstance(exc, DBAPIError):
+        return f"the database cannot be used: {_one_line(exc.orig or exc)}"
+    return None
 
 
 def _one_line(exc: BaseException) -> str:

@@ -17,14 +17,18 @@ import os
 import re
 import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import formataddr, formatdate
+from email.utils import formataddr, formatdate, parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import apprise
+import requests.sessions
 from apprise.exception import AppriseException
 from apprise.plugins.email import NotifyEmail
 from apprise.plugins.email.smtp import SMTP_EXCEPTIONS, AppriseSMTPController
@@ -100,11 +104,50 @@ def redact(text: str, url: str) -> str:
 CHANNELS: Registry[type[Channel]] = Registry("channels", "Alert channel kinds (chosen by the URL's Apprise service)")
 
 
+@contextmanager
+def http_answers() -> Iterator[list[requests.Response]]:
+    """The HTTP responses `requests` receives inside the block, in order.
+
+    Apprise only says whether a post worked; a service's `Retry-After` (a 429, a 503) must still be
+    honoured, so its sessions get a response hook while the block runs (requests has no global hook;
+    a process sends one alert at a time).
+    """
+    answers: list[requests.Response] = []
+    default_hooks = requests.sessions.default_hooks
+
+    def hooks() -> dict[str, list[Any]]:
+        return {"response": [lambda response, *_, **__: answers.append(response)]}
+
+    requests.sessions.default_hooks = hooks
+    try:
+        yield answers
+    finally:
+        requests.sessions.default_hooks = default_hooks
+
+
+def retry_after(answers: list[requests.Response], now: datetime | None = None) -> float | None:
+    """The seconds the last 429 or 503 answer asked to wait before the next attempt (its `Retry-After`:
+    seconds or an HTTP date), or None."""
+    last = next((a for a in reversed(answers) if a.status_code in (429, 503)), None)
+    value = last.headers.get("Retry-After", "").strip() if last is not None else ""
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
+
+
 class Channel(Kind, registry=CHANNELS):
-    """A configured channel: its name, its Apprise URL and service, and how it formats and sends."""
+    """A configured channel: its name, its Apprise URL and service, and how it formats and sends.
+
+    After a failed `send`, `retry_after` holds the seconds the service asked to wait (`Retry-After`), if any.
+    """
 
     def __init__(self, name: str, url: str, plugin: Any) -> None:
         self.name, self.url, self.plugin = name, url, plugin
+        self.retry_after: float | None = None
 
     @classmethod
     def accepts(cls, plugin: Any) -> bool:
@@ -131,11 +174,17 @@ class Channel(Kind, registry=CHANNELS):
     def _notify(self, plugin: Any, title: str, body: str, body_format: str) -> str | None:
         notifier = apprise.Apprise()
         notifier.add(plugin)
-        result = notifier.notify(title=title, body=body, body_format=body_format)
+        with http_answers() as answers:
+            result = notifier.notify(title=title, body=body, body_format=body_format)
+        self.retry_after = None
         if bool(result):
             return None
         said = [entry.message for entry in result.logs() if entry.level in ("WARNING", "ERROR")]
-        return self._error(said[-1] if said else f"{self.kind} delivery failed")
+        error = said[-1] if said else f"{self.kind} delivery failed"
+        self.retry_after = retry_after(answers)
+        if self.retry_after is not None:
+            error += f" (the service asks to wait {self.retry_after:g} s: Retry-After)"
+        return self._error(error)
 
     def _notify_with_template(self, content: dict[str, Any], title: str, body: str) -> str | None:
         """Post `content` as the JSON template of an Apprise service that takes one (Slack, Workflows)."""

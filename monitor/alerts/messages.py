@@ -224,7 +224,7 @@ def operations_message(
 
 
 def operator_incident_message(about: About, incident: Incident, url: str) -> Message:
-    """The operators' message about an incident only they can fix (the browser is missing), opened or resolved."""
+    """The operators' message about an incident only they can fix (no browser, a crashed crawler), opened or closed."""
     if incident.resolved_at is None:
         return operations_message(
             f"{about.title} cannot be read",

@@ -5,21 +5,24 @@ attaches them to its recording events), so an alert is committed together with i
 or not at all: a crash can never lose one. `drain` claims each due row (a short lease, so two senders
 never send the same row at once), sends it through its channel and then records the outcome; a crash
 between sending and recording can only resend it, with the same Message-ID. Failures are retried with
-exponential backoff, and after `alerts.max_attempts` the row is `failed` and stays listed by
-`monitor alerts`. REVIEW changes wait as `review` rows until the channel's daily digest is due, then go
-out together as one `digest` row.
+exponential backoff, never sooner than a service's `Retry-After` asks (Slack's 429), and after
+`alerts.max_attempts` the row is `failed` and stays listed by `monitor alerts`. REVIEW changes wait as
+`review` rows until the channel's daily digest is due, then go out together as one `digest` row.
 
 Recovery: each row keeps the fingerprint of its channel's configuration (URL and filters); when that
 configuration changes, the channel's failed rows are queued again, once. A channel that fails
 `alerts.pause_after` times in a row is paused (its rows wait, untried), reported once to the operator
 channels and the log, probed every `alerts.probe_every` seconds with one row, and resumed when a probe
-gets through. `monitor alerts retry` and `dismiss` are the operator's own recovery.
+gets through; a row whose probe fails waits for the next one and is never given up while its channel is
+paused (an SMTP server down for hours loses no alert). `monitor alerts retry` and `dismiss` are the
+operator's own recovery.
 
 What is sent: a MATERIAL change at once, a REVIEW change in the digest, NOISE never; a reversion
 that held at once; an incident when it opens and when it resolves. Each channel's filters
 (events, severities, vendors, tags) decide where. Incidents only an operator can fix (rendering
-unavailable, a paused channel) go to the channels whose `events` include `operations`, and to the
-log, never to a privacy team's channel as a policy alert. Test messages never enter the outbox.
+unavailable, a crawler that never reported the page, a paused channel) go to the channels whose
+`events` include `operations`, and to the log, never to a privacy team's channel as a policy alert.
+Test messages never enter the outbox.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from crawler.outcomes import RenderUnavailable
+from crawler.outcomes import NotFetched, RenderUnavailable
 from monitor.alerts.channels import Channel, open_channel
 from monitor.alerts.messages import (
     About,
@@ -69,8 +72,9 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=10)  # a claimed row is tried again after this if its sender died
 DIGEST = "digest"
-#: Incidents about the installation, not the policy: only an operator can fix them.
-OPERATOR_INCIDENTS = frozenset({RenderUnavailable.kind})
+#: Incidents about the installation, not the policy: only an operator can fix them (no browser to render
+#: with; the crawler child crashed, was killed or overran the cycle's limit before reporting the page).
+OPERATOR_INCIDENTS = frozenset({RenderUnavailable.kind, NotFetched.kind})
 
 
 def fingerprint(channel: ChannelConfig) -> str:
@@ -274,6 +278,11 @@ class Circuits:
         self.probed.add(name)
         return True
 
+    def paused(self, name: str) -> bool:
+        """Whether the channel is paused (a row tried now is its probe)."""
+        state = self.states.get(name)
+        return state is not None and state.paused_at is not None
+
     def record(self, name: str, error: str | None) -> None:
         """Count a delivery's outcome; pause the channel after too many failures in a row, resume it on success."""
         state = self.states.setdefault(name, self._new_state(name))
@@ -373,6 +382,7 @@ def deliver(engine: Engine, row_id: int, channels: dict[str, Channel], circuits:
         row = claim_alert(session, row_id, now, LEASE)
     if row is None:
         return None
+    probe = circuits.paused(row.channel)
     channel = channels.get(row.channel)
     if channel is None:
         error: str | None = f"no channel named {row.channel!r} in the config any more"
@@ -386,10 +396,14 @@ def deliver(engine: Engine, row_id: int, channels: dict[str, Channel], circuits:
             row.status, row.sent_at, row.last_error = "sent", now, None
         else:
             row.last_error = error
-            if row.attempts >= alerts.max_attempts:
+            asked = (channel.retry_after if channel is not None else None) or 0.0  # the service's Retry-After
+            if probe:  # the channel is down, and the operators know: the alert waits for it, never given up
+                row.next_attempt_at = now + timedelta(seconds=max(alerts.probe_every, asked))
+            elif row.attempts >= alerts.max_attempts:
                 row.status = "failed"
             else:
-                row.next_attempt_at = now + timedelta(seconds=alerts.backoff * 2 ** (row.attempts - 1))
+                wait = alerts.backoff * 2 ** (row.attempts - 1)
+                row.next_attempt_at = now + timedelta(seconds=max(wait, asked))
             context = {"channel": row.channel, "outbox": row.id, "attempt": row.attempts, "error": error}
             if row.status == "failed":
                 log.warning("alert failed after its last attempt", extra=context)

@@ -20,6 +20,7 @@ _API = {
     "App": "context",
     "NotFound": "errors",
     "StorageError": "context",
+    "database_problem": "context",
     "load_settings": "context",
     "open_app": "context",
     "unknown_vendor": "context",

@@ -17,7 +17,7 @@ from monitor.app.errors import NotFound
 from monitor.app.events import ChangeRecorded, Events, IncidentOpened, IncidentResolved
 from monitor.config import Config, ConfigError, config_path, did_you_mean, load_config
 from monitor.logs import hide
-from storage.db import StorageError, open_database
+from storage.db import StorageError, database_problem, open_database
 
 __all__ = [
     "App",
@@ -25,6 +25,7 @@ __all__ = [
     "StorageError",
     "attach_outbox",
     "command_hint",
+    "database_problem",
     "load_settings",
     "open_app",
     "unknown_vendor",

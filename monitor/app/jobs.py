@@ -4,7 +4,8 @@
 and then sends the alerts that are due; `send-alerts` only sends; `gc` applies the retention window
 (:func:`monitor.app.retention.collect_garbage`). A job stops cleanly on SIGTERM or
 SIGINT, and when the daemon that started it dies. Exit codes: 0 done, 1 the cycle failed, 2 a bad
-config or an unusable database.
+config or an unusable database (locked past the busy timeout, read-only, a full disk): one line
+`error: ...` on stderr, which the daemon reports once however many jobs fail the same way.
 """
 
 from __future__ import annotations
@@ -12,16 +13,16 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import threading
 from pathlib import Path
 
 from monitor.app.alerting import send_due_alerts
-from monitor.app.context import load_settings, open_app
+from monitor.app.context import App, database_problem, load_settings, open_app
 from monitor.app.cycle import check_documents
 from monitor.app.retention import collect_garbage
 from monitor.app.signals import stop_on_signals
 from monitor.config import ConfigError
 from monitor.logs import configure_logging
-from storage.db import StorageError
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +44,17 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(args.verbose, args.log_format)
     stop = stop_on_signals(watch_parent=True)
     try:
-        app = open_app(load_settings(args.config))
-    except (ConfigError, StorageError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        return run(open_app(load_settings(args.config)), args, stop)
+    except Exception as exc:
+        problem = str(exc) if isinstance(exc, ConfigError) else database_problem(exc)
+        if problem is None:
+            raise
+        print(f"error: {problem}", file=sys.stderr)
         return 2
+
+
+def run(app: App, args: argparse.Namespace, stop: threading.Event) -> int:
+    """Run the job `args` names on `app`; its exit code."""
     if args.job == "gc":
         removed = collect_garbage(app)
         log.info("gc", extra={"fetches": removed.fetches, "blobs": removed.blobs, "bytes": removed.bytes})

@@ -4,6 +4,8 @@ One job per distinct document schedule (`12h`, a cron expression, or `crawl.defa
 stored in the same database so that runs missed while the daemon was down still happen. Jobs are
 added only when missing (re-adding would drop missed runs), changed when their trigger changes and
 removed with their schedule; each has `coalesce`, `max_instances=1` and a misfire grace of hours.
+A database that cannot be written (locked, read-only, a full disk) does not stop the scheduler: the next
+run times are kept in memory until it can be written again (:class:`PatientJobStore`).
 Kept free of the extraction and storage-model code, so that the daemon that imports it stays lean.
 """
 
@@ -14,6 +16,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.job import Job
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.base import BaseScheduler
@@ -22,6 +25,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.config import Config
 from monitor.schedules import WEEKDAYS, Interval, parse_schedule
@@ -90,6 +94,65 @@ def sync_jobs(scheduler: BaseScheduler, config: Config, crawl: Callable[[str], N
             log.info("changed a crawl schedule", extra={"job": job_id})
 
 
+class PatientJobStore(SQLAlchemyJobStore):
+    """The job store in the database, riding out a database that cannot be read or written for a while.
+
+    APScheduler's scheduler loop stops for good when its job store raises while it updates a job, and a
+    job whose new next run time was not stored would be due again at once. Here a run time that cannot
+    be stored is kept in memory (and stored with the next update that works), a read that fails gives
+    no due jobs and a wake-up in a minute, and the trouble is logged once, when it starts and when it ends.
+    """
+
+    RETRY = timedelta(minutes=1)
+
+    def __init__(self, **options: object) -> None:
+        super().__init__(**options)
+        self._unsaved: dict[str, datetime] = {}  # job id -> next run time the database has not taken yet
+        self._problem: str | None = None
+
+    def update_job(self, job: Job) -> None:
+        try:
+            super().update_job(job)
+        except SQLAlchemyError as exc:
+            self._unsaved[job.id] = job.next_run_time
+            self._trouble(exc)
+        else:
+            self._unsaved.pop(job.id, None)
+            self._fine()
+
+    def get_due_jobs(self, now: datetime) -> list[Job]:
+        try:
+            jobs = super().get_due_jobs(now)
+        except SQLAlchemyError as exc:
+            self._trouble(exc)
+            return []
+        for job in jobs:
+            job.next_run_time = self._unsaved.get(job.id, job.next_run_time)
+        return [job for job in jobs if job.next_run_time <= now]
+
+    def get_next_run_time(self) -> datetime | None:
+        try:
+            if not self._unsaved:
+                return super().get_next_run_time()
+            times = [self._unsaved.get(job.id, job.next_run_time) for job in super().get_all_jobs()]
+        except SQLAlchemyError as exc:
+            self._trouble(exc)
+            return datetime.now(UTC) + self.RETRY
+        return min((t for t in times if t is not None), default=None)
+
+    def _trouble(self, exc: SQLAlchemyError) -> None:
+        problem = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        if problem != self._problem:
+            log.warning("the database cannot be used: the crawl schedule is kept in memory until it can",
+                        extra={"error": problem})  # fmt: skip
+            self._problem = problem
+
+    def _fine(self) -> None:
+        if self._problem is not None:
+            log.warning("the database can be written again", extra={"was": self._problem})
+            self._problem = None
+
+
 def open_scheduler(database_url: str, kind: type[BaseScheduler] = BlockingScheduler) -> tuple[BaseScheduler, Engine]:
     """A scheduler over the job store of the database at `database_url`, and the engine to dispose of at the end."""
     engine = create_database_engine(database_url)
@@ -99,7 +162,7 @@ def open_scheduler(database_url: str, kind: type[BaseScheduler] = BlockingSchedu
 def build_scheduler(engine: Engine, kind: type[BaseScheduler] = BlockingScheduler) -> BaseScheduler:
     """A scheduler (blocking by default) whose crawl jobs live in `engine`'s database, run one at a time."""
     return kind(
-        jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE), "memory": MemoryJobStore()},
+        jobstores={"default": PatientJobStore(engine=engine, tablename=JOBS_TABLE), "memory": MemoryJobStore()},
         executors={"default": ThreadPoolExecutor(1), "crawl": ThreadPoolExecutor(1)},
         job_defaults={"coalesce": True, "max_instances": 1},
         timezone=UTC,

@@ -194,6 +194,14 @@ def _run(args: list[str]) -> int:
     except NotFound as exc:
         _say(str(exc))
         return 1
+    except Exception as exc:  # the database refused mid-command (locked, read-only, a full disk): exit 2
+        from monitor.app import database_problem
+
+        problem = database_problem(exc)
+        if problem is None:
+            raise
+        _say(problem)
+        return 2
     return code if isinstance(code, int) else 0
 
 

@@ -1,8 +1,11 @@
-"""The fault suite's figures: each test adds lines under a title; they are printed at the end of the run."""
+"""The fault suite's figures (each test adds lines under a title; printed at the end of the run), and the
+alert tests' mail server (not started) and Slack stand-in."""
 
 from collections import defaultdict
 
 import pytest
+
+from tests.test_alerts import mail, slack  # noqa: F401 (fixtures, shared with tests/test_alerts.py)
 
 _FIGURES: defaultdict[str, list[str]] = defaultdict(list)
 

@@ -84,6 +84,7 @@ class WebhookSink:
         self.posts: list[dict[str, Any]] = []
         self.folder = folder
         self.status = 200
+        self.headers: dict[str, str] = {}  # sent with every answer (a Retry-After, say)
         sink = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -96,6 +97,8 @@ class WebhookSink:
                 answer = b"ok" if sink.status == 200 else b"internal_error"
                 self.send_response(sink.status)
                 self.send_header("Content-Length", str(len(answer)))
+                for name, value in sink.headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(answer)
 
