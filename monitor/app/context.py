@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from monitor.app.errors import NotFound
@@ -49,8 +50,10 @@ def command_hint(config: Config, args: str) -> str:
 def load_settings(path: Path) -> Config:
     """Read and validate a config file, its alert channel URLs included; ConfigError says what is wrong.
 
-    The channels' secrets are masked in every log line from then on (:func:`monitor.logs.hide`)."""
+    The channels' secrets, the web token and the database password are masked in every log line from
+    then on (:func:`monitor.logs.hide`)."""
     config = load_config(path)
+    hide([config.web.write_token or "", make_url(config.database_url).password or ""])
     if config.alerts.channels:
         from monitor.alerts.channels import secrets_of, url_problem  # Apprise loads only when channels are configured
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from monitor.app import load_settings
 from monitor.logs import JsonFormatter, TextFormatter, hide
 from tests.support.sinks import WebhookSink, free_port
 from tests.support.sites import LoopbackSite
@@ -89,3 +90,15 @@ def test_log_lines_and_their_tracebacks_mask_the_configured_secrets(formatter: l
     written = stream.getvalue()
     assert "Tr4cebackS3cret" not in written and "/services/T1/B2/**** failed" in written
     assert ("Traceback" in written) is isinstance(formatter, JsonFormatter)  # text lines stay one line
+
+
+def test_the_web_token_and_the_database_password_are_masked_too(tmp_path: Path) -> None:
+    config = tmp_path / "monitor.toml"
+    config.write_text(
+        '[storage]\nurl = "postgresql+psycopg://pm:DbPassw0rdS3cret@127.0.0.1:5432/pm"\n'
+        '[web]\ntoken = "W3bT0kenS3cretValue"\n',
+        encoding="utf-8",
+    )
+    load_settings(config)
+    record = logging.LogRecord("t", logging.ERROR, "", 0, "%s", ("DbPassw0rdS3cret W3bT0kenS3cretValue",), None)
+    assert TextFormatter().format(record).endswith("**** ****")
