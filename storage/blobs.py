@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import zlib
+from functools import cache
 
 import zstandard
+from sqlalchemy import Insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -25,7 +27,7 @@ def store_blob(session: Session, body: bytes) -> str:
     digest = hashlib.sha256(body).hexdigest()
     blob = session.get(Blob, digest)
     if blob is None:
-        _insert(session, Blob(sha256=digest, size=len(body), compression=WHOLE, data=_compressor().compress(body)))
+        _insert(session, sha256=digest, size=len(body), compression=WHOLE, data=_compressor().compress(body))
     elif blob.base_sha256 is not None:
         _make_whole(session, blob, body)
     return digest
@@ -49,7 +51,7 @@ def store_delta(session: Session, body: bytes, base: str) -> str:
         if not dictionary:
             return store_blob(session, body)
         data = _compressor(dictionary).compress(body)
-        _insert(session, Blob(sha256=digest, size=len(body), compression=DELTA, base_sha256=whole.sha256, data=data))
+        _insert(session, sha256=digest, size=len(body), compression=DELTA, base_sha256=whole.sha256, data=data)
     return digest
 
 
@@ -58,16 +60,21 @@ def load_blob(session: Session, digest: str) -> bytes:
     return _decoded(session, _row(session, digest))
 
 
-def _insert(session: Session, blob: Blob) -> None:
+def _insert(session: Session, **row: object) -> None:
     """Add a blob row, unless another writer added the same body meanwhile (crawl workers record side by side)."""
-    dialects = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-    insert = dialects.get(session.get_bind().dialect.name)
-    if insert is None:
-        session.add(blob)
+    statement = _insert_statement(session.get_bind().dialect.name)
+    if statement is None:
+        session.add(Blob(**row))
         session.flush()
         return
-    statement = insert(Blob).values(**blob.model_dump()).on_conflict_do_nothing(index_elements=["sha256"])
-    session.connection().execute(statement)
+    session.connection().execute(statement, {"base_sha256": None, **row})
+
+
+@cache
+def _insert_statement(dialect: str) -> Insert | None:
+    """INSERT ... ON CONFLICT DO NOTHING for the dialects that have it, built once (not per body)."""
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
+    return None if insert is None else insert(Blob).on_conflict_do_nothing(index_elements=["sha256"])
 
 
 def _make_whole(session: Session, blob: Blob, body: bytes) -> None:
