@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session
 
 from monitor.app.errors import NotFound
@@ -53,7 +54,7 @@ def load_settings(path: Path) -> Config:
     The channels' secrets, the web token and the database password are masked in every log line from
     then on (:func:`monitor.logs.hide`)."""
     config = load_config(path)
-    hide([config.web.write_token or "", make_url(config.database_url).password or ""])
+    hide([config.web.write_token or "", _password(config.database_url)])
     if config.alerts.channels:
         from monitor.alerts.channels import secrets_of, url_problem  # Apprise loads only when channels are configured
 
@@ -62,6 +63,14 @@ def load_settings(path: Path) -> Config:
                 raise ConfigError(f"{path}: alerts.channels[{index}].url: {problem}")
             hide(secrets_of(channel.url))
     return config
+
+
+def _password(database_url: str) -> str:
+    """The password in a database URL ("" when it has none or is no URL: opening it says so)."""
+    try:
+        return make_url(database_url).password or ""
+    except ArgumentError:
+        return ""
 
 
 @dataclass
