@@ -7,6 +7,7 @@ so that `status` stays quick to start.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -40,18 +41,24 @@ class OldestDue:
     due_since: datetime | None  # None: never fetched
 
 
+def due_times(app: App, schedules: Mapping[int, str | None]) -> dict[int, datetime]:
+    """When each document (its id -> its configured schedule, None: the default) is next due."""
+    with session_scope(app.engine) as session:
+        last = last_fetched(session, list(schedules))
+    default = app.config.crawl.default_schedule
+    return {
+        document_id: due_at(schedule or default, last.get(document_id)) for document_id, schedule in schedules.items()
+    }
+
+
 def oldest_due(app: App, now: datetime | None = None) -> OldestDue | None:
     """The configured document due the longest at `now`, read without writing (a never-fetched one first)."""
     now = now or datetime.now(UTC)
     with session_scope(app.engine) as session:
         ids = {(d.vendor_id, d.type): d.id for d in all_documents(session) if d.id is not None}
-        last = last_fetched(session, list(ids.values()))
-    default = app.config.crawl.default_schedule
-    due = [
-        (due_at(doc.schedule or default, last.get(ids.get((vendor.id, doc.type), -1))), vendor.id, doc.type)
-        for vendor in app.config.vendors
-        for doc in vendor.documents
-    ]
+    configured = [(vendor.id, doc) for vendor in app.config.vendors for doc in vendor.documents]
+    times = due_times(app, {ids[(v, doc.type)]: doc.schedule for v, doc in configured if (v, doc.type) in ids})
+    due = [(times.get(ids.get((v, doc.type), -1), NEVER), v, doc.type) for v, doc in configured]
     since, vendor_id, doc_type = min(due, default=(now + timedelta(seconds=1), "", ""))
     if since > now:
         return None

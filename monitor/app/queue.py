@@ -32,10 +32,8 @@ from sqlalchemy.engine import make_url
 from monitor.app.alerting import send_due_alerts
 from monitor.app.context import App
 from monitor.app.cycle import PlannedDocument, catch_up_plan, check_documents, plan
-from monitor.app.due import due_at
+from monitor.app.due import due_times
 from monitor.app.retention import collect_garbage
-from storage.db import session_scope
-from storage.fetches import last_fetched
 from storage.jobqueue import queue_schema_exists
 from storage.locks import database_lock
 
@@ -70,10 +68,8 @@ def due_documents(app: App, now: datetime | None = None, document_ids: Sequence[
     if document_ids is not None:
         wanted = set(document_ids)
         planned = [p for p in planned if p.document_id in wanted]
-    with session_scope(app.engine) as session:
-        last = last_fetched(session, [p.document_id for p in planned])
-    default = app.config.crawl.default_schedule
-    due = [Due(p, due_at(p.config.schedule or default, last.get(p.document_id))) for p in planned]
+    times = due_times(app, {p.document_id: p.config.schedule for p in planned})
+    due = [Due(p, times[p.document_id]) for p in planned]
     return sorted((d for d in due if d.since <= now), key=lambda d: (d.since, d.document.document_id))
 
 
