@@ -1,7 +1,7 @@
 """The change page's read model: one pair of versions with the e-mail's facts, the sentences and the rules.
 
 The facts, changed sentences (word diffs) and evidence are those of the alert
-(:func:`monitor.alerts.messages.change_message`); the decision is :func:`monitor.app.explanations.explain`'s.
+(:func:`monitor.alerts.messages.change_message`); the decision is :func:`monitor.app.explanations.explanation_of`'s.
 A pair that no recorded change joins (any two versions) is diffed and classified now. The raw
 snapshot of a version is handed out as text, for a face to show escaped.
 """
@@ -16,12 +16,11 @@ from sqlmodel import Session
 from monitor.alerts.messages import About, Sentence, change_message
 from monitor.app.context import App
 from monitor.app.errors import NotFound
-from monitor.app.explanations import Explanation, explain
+from monitor.app.explanations import Explanation, compare_versions, explanation_of
 from monitor.app.reads import VersionRef, find_document, find_version
 from monitor.app.reviews import ReviewRow, change_reviews
-from monitor.judge.materiality import classify
-from monitor.judge.semdiff import SemanticDiff, semantic_diff
-from monitor.text.dates import PolicyDates
+from monitor.judge.materiality import Classification
+from monitor.judge.semdiff import SemanticDiff
 from storage.blobs import load_blob
 from storage.documents import get_vendor
 from storage.fetches import first_snapshot_of
@@ -87,8 +86,9 @@ def change_view(
         assert new.id is not None and old.id is not None
         change = change_of_version(session, new.id)
         recorded = change is not None and change.previous_version_id == old.id
-        if not recorded:
-            change = _compared_now(old, new)
+        compared = None if recorded else compare_versions(old, new)
+        if compared is not None:
+            change = _compared_now(old, new, *compared)
         assert change is not None
         vendor = get_vendor(session, document.vendor_id)
         about = About(document.vendor_id, vendor.name if vendor else document.vendor_id, document.type)
@@ -102,6 +102,7 @@ def change_view(
         )
         change_id = change.id if recorded else None
         url = document.url
+        explanation = explanation_of(session, document, old, new, compared[1] if compared else None)
     return ChangeView(
         change_id,
         about.vendor_id,
@@ -115,7 +116,7 @@ def change_view(
         message.sentences,
         moved,
         message.notes,
-        explain(app, vendor_id, old.seq, new.seq, document.type),
+        explanation,
         tuple(change_reviews(app, change_id)) if change_id is not None else (),
     )
 
@@ -147,12 +148,8 @@ def raw_source(app: App, vendor_id: str, seq: int, doc_type: str | None = None) 
         return RawSource(document.vendor_id, document.type, seq, snapshot.fetched_at, url, snapshot.content_type, body)
 
 
-def _compared_now(old: Version, new: Version) -> Change:
-    """An unsaved change between two versions no recorded change joins, classified now."""
-    diff = semantic_diff(old.text, new.text)
-    classification = classify(
-        diff, old_dates=PolicyDates.from_dict(old.dates), new_dates=PolicyDates.from_dict(new.dates)
-    )
+def _compared_now(old: Version, new: Version, diff: SemanticDiff, classification: Classification) -> Change:
+    """An unsaved change between two versions no recorded change joins, as `compare_versions` classified it."""
     return Change(
         document_id=new.document_id,
         version_id=new.id or 0,

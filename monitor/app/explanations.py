@@ -18,10 +18,10 @@ from monitor.app.context import App
 from monitor.app.errors import NotFound
 from monitor.app.reads import find_document, find_version
 from monitor.judge.materiality import RULES, Classification, classify
-from monitor.judge.semdiff import semantic_diff
+from monitor.judge.semdiff import SemanticDiff, semantic_diff
 from monitor.text.dates import PolicyDates
 from storage.labels import labels_of
-from storage.models import Change, Version
+from storage.models import Change, Document, Version
 from storage.outbox import alerts_for_change
 from storage.versions import changes_by_version, current_version
 
@@ -76,13 +76,28 @@ def explain(
             b = latest.seq
         document, new = find_version(app, session, vendor_id, doc_type, b)
         _, old = find_version(app, session, vendor_id, doc_type, a if a is not None else max(1, b - 1))
-        assert document.id is not None and new.id is not None
-        change = changes_by_version(session, document.id).get(new.id)
-        label = labels_of(session, document.id).get(new.id)
-        verdict = (label.verdict, label.author, label.note) if label else None
-        if change is not None and change.previous_version_id == old.id:
-            return _recorded(session, document.vendor_id, document.type, old, new, change, verdict)
-        return _now(document.vendor_id, document.type, old, new, verdict)
+        return explanation_of(session, document, old, new)
+
+
+def explanation_of(
+    session: Session, document: Document, old: Version, new: Version, compared: Classification | None = None
+) -> Explanation:
+    """For read models holding the rows: the decision on `old` -> `new` (`compared`: their classification made now)."""
+    assert document.id is not None and new.id is not None
+    change = changes_by_version(session, document.id).get(new.id)
+    label = labels_of(session, document.id).get(new.id)
+    verdict = (label.verdict, label.author, label.note) if label else None
+    if change is not None and change.previous_version_id == old.id:
+        return _recorded(session, document.vendor_id, document.type, old, new, change, verdict)
+    classification = compared or compare_versions(old, new)[1]
+    return _now(document.vendor_id, document.type, old, new, classification, verdict)
+
+
+def compare_versions(old: Version, new: Version) -> tuple[SemanticDiff, Classification]:
+    """The semantic diff of two versions and its classification, made now (no recorded change joins them)."""
+    diff = semantic_diff(old.text, new.text)
+    dates = {"old_dates": PolicyDates.from_dict(old.dates), "new_dates": PolicyDates.from_dict(new.dates)}
+    return diff, classify(diff, **dates)
 
 
 def _recorded(
@@ -115,13 +130,13 @@ def _recorded(
 
 
 def _now(
-    vendor_id: str, document_type: str, old: Version, new: Version, verdict: tuple[str, str, str | None] | None
+    vendor_id: str,
+    document_type: str,
+    old: Version,
+    new: Version,
+    classification: Classification,
+    verdict: tuple[str, str, str | None] | None,
 ) -> Explanation:
-    classification = classify(
-        semantic_diff(old.text, new.text),
-        old_dates=PolicyDates.from_dict(old.dates),
-        new_dates=PolicyDates.from_dict(new.dates),
-    )
     return Explanation(
         vendor_id,
         document_type,
